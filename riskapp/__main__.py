@@ -1,0 +1,20 @@
+"""Entry point: `riskapp` with a subcommand runs the CLI, without one it opens the desktop app."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    from riskapp.cli import SUBCOMMANDS, run_cli
+
+    if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")):
+        return run_cli(args)
+    from riskapp.gui.app import run
+
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

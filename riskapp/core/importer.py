@@ -1,0 +1,668 @@
+"""The BOM import engine: any workbook or CSV a buyer receives -> one typed frame of BOM lines
+plus an :class:`ImportReport` naming every problem with its sheet, row and column.
+
+Stages: read raw cells (readers) -> find tables (layout) -> map columns (mapping) -> classify
+rows (lines, section headings, repeated headers, totals) -> parse values (values) -> link
+multi-level parents (multilevel). The input file is only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from riskapp.core.errors import CancelledError, InputFileError, UsageError
+from riskapp.core.layout import TableSpec, find_tables, sheet_frames
+from riskapp.core.mapping import KEY_FIELDS, normalize_header
+from riskapp.core.model import (
+    EXTRA_PREFIX,
+    FIELDS,
+    CancelCheck,
+    FieldMatch,
+    ImportReport,
+    ImportResult,
+    ProgressCallback,
+    TableInfo,
+    empty_lines,
+)
+from riskapp.core.multilevel import link_levels
+from riskapp.core.readers import Limits, RawSheet, column_index, column_letter, open_workbook
+from riskapp.core.values import (
+    count_designators_series,
+    currency_in,
+    mass_unit_factor,
+    parse_masses,
+    parse_prices,
+    parse_quantities,
+    quantity_from_descriptions,
+    unit_in_header,
+)
+
+MAX_ISSUES_PER_CODE = 200
+_RE_TOTAL = re.compile(
+    r"^(?:grand\s+)?(?:sub\s*-?)?totals?\b|^summe\b|^gesamt(?:summe|preis|kosten)?\b|^sum\b|^total\s+cost",
+    re.I,
+)
+_RE_LINKWORD = re.compile(r"^(?:link\d*|url|here|click here|see link|buy|https?://\S+|www\.\S+)$", re.I)
+_RE_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user chose (all optional): sheet(s), header row (1-based), column mapping
+    {canonical field: column letter}, and the safety limits."""
+
+    sheets: tuple[str, ...] = ()
+    header_row: int | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def import_bom(
+    path: str | Path,
+    options: ImportOptions | None = None,
+    *,
+    on_progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+) -> ImportResult:
+    """Import a BOM file. Raises InputFileError (a RiskappError) for unreadable files."""
+    options = options or ImportOptions()
+    started = time.perf_counter()
+    progress = on_progress or (lambda f, m: None)
+    cancelled = should_cancel or (lambda: False)
+    report = ImportReport(file=str(path))
+    progress(0.0, "Reading the file")
+    wb = open_workbook(path, options.limits)
+    report.sha256 = file_sha256(path)
+    report.file_format = wb.file_format
+    report.sheets = [s.name for s in wb.sheets]
+    for note in wb.notes:
+        report.add("info", "format_mismatch", note)
+    if cancelled():
+        raise CancelledError()
+    chosen = _sheets_to_scan(wb.sheets, options, report)
+    per_sheet: list[tuple[RawSheet, list[TableSpec], list[pd.DataFrame], float]] = []
+    for i, sheet in enumerate(chosen):
+        progress(0.1 + 0.8 * i / max(1, len(chosen)), f"Finding the BOM in sheet '{sheet.name}'")
+        if cancelled():
+            raise CancelledError()
+        raw, text = sheet_frames(sheet)
+        forced = options.header_row - 1 if options.header_row else None
+        if forced is not None and not 0 <= forced < len(text):
+            raise UsageError(
+                f"header row {options.header_row} is outside the sheet (it has {len(text)} rows).",
+                file=str(path),
+                sheet=sheet.name,
+            )
+        specs = find_tables(sheet, raw, text, forced)
+        if options.mapping:
+            specs = [_apply_user_mapping(s, options.mapping, text) for s in specs]
+        frames = []
+        kept_specs = []
+        for spec in specs:
+            if cancelled():
+                raise CancelledError()
+            lines = _table_lines(sheet, raw, text, spec, report)
+            if len(lines):
+                frames.append(lines)
+                kept_specs.append(spec)
+        quality = sum(len(f) * _spec_quality(s) for f, s in zip(frames, kept_specs, strict=True))
+        per_sheet.append((sheet, kept_specs, frames, quality))
+    progress(0.9, "Putting the lines together")
+    best = max((q for *_, q in per_sheet), default=0.0)
+    frames_out: list[pd.DataFrame] = []
+    for sheet, specs, frames, quality in per_sheet:
+        take = bool(frames) and (
+            bool(options.sheets) or quality >= 0.5 * best and (quality > 0 or best == 0)
+        )
+        if not take:
+            if frames:
+                report.add(
+                    "info",
+                    "sheet_skipped",
+                    f"Sheet '{sheet.name}' also has a table ({sum(len(f) for f in frames)} rows) but "
+                    "looks less like the BOM than the chosen sheet; choose it in the import "
+                    "options to read it.",
+                    sheet=sheet.name,
+                )
+            continue
+        report.chosen_sheets.append(sheet.name)
+        for spec, frame in zip(specs, frames, strict=True):
+            report.tables.append(_table_info(spec, len(frame)))
+            for note in spec.notes:
+                report.add(
+                    "warning" if spec.inferred else "info",
+                    "table_inferred",
+                    note[0].upper() + note[1:] + ".",
+                    sheet=sheet.name,
+                    row=(spec.header_row + 1) if spec.header_row is not None else None,
+                    column=column_letter(spec.first_col),
+                )
+        frames_out.extend(frames)
+    if not frames_out:
+        raise InputFileError(
+            "no BOM table was found: no sheet has a header row with a description or part-number "
+            "column and lines under it. Choose the sheet and header row in the import options.",
+            file=str(path),
+        )
+    lines = pd.concat(frames_out, ignore_index=True, sort=False)
+    lines = _finish(lines)
+    report.n_lines = len(lines)
+    _cap_issues(report)
+    report.seconds = time.perf_counter() - started
+    progress(1.0, f"Imported {len(lines):,} lines")
+    return ImportResult(lines, report)
+
+
+def _sheets_to_scan(sheets: list[RawSheet], options: ImportOptions, report: ImportReport) -> list[RawSheet]:
+    if options.sheets:
+        by_name = {s.name: s for s in sheets}
+        missing = [n for n in options.sheets if n not in by_name]
+        if missing:
+            raise UsageError(
+                f"the workbook has no sheet named {', '.join(repr(m) for m in missing)}; it has "
+                f"{', '.join(repr(s.name) for s in sheets)}.",
+                file=report.file,
+            )
+        return [by_name[n] for n in options.sheets]
+    visible = [s for s in sheets if s.visible]
+    for s in sheets:
+        if not s.visible:
+            report.add(
+                "info",
+                "hidden_sheet",
+                f"Sheet '{s.name}' is hidden and was not read; choose it in the import options to read it.",
+                sheet=s.name,
+            )
+    return visible or sheets
+
+
+def _spec_quality(spec: TableSpec) -> float:
+    confs = [c for _, f, c, _ in spec.mapping if f in KEY_FIELDS or f == "quantity"]
+    base = sum(confs) / len(confs) if confs else 0.1
+    return base * (0.5 if spec.inferred else 1.0)
+
+
+def _apply_user_mapping(spec: TableSpec, mapping: dict[str, str], text: pd.DataFrame) -> TableSpec:
+    """The user's explicit mapping always wins over what was proposed."""
+    valid = {f.name for f in FIELDS if f.mappable} | {"mass"}
+    new = list(spec.mapping)
+    for fld, letter in mapping.items():
+        if fld not in valid:
+            raise UsageError(f"'{fld}' is not a BOM field; fields are {', '.join(sorted(valid))}.")
+        if not letter:
+            new = [m for m in new if m[1] != fld]
+            continue
+        try:
+            col = column_index(letter)
+        except ValueError:
+            raise UsageError(f"'{letter}' is not a column letter (mapping for {fld}).") from None
+        if not spec.first_col <= col <= max(spec.last_col, col) or col >= text.shape[1]:
+            continue
+        new = [m for m in new if m[1] != fld and m[0] != col]
+        new.append((col, fld, 1.0, "user"))
+        spec.last_col = max(spec.last_col, col)
+        if spec.header_row is not None:
+            spec.headers.setdefault(col, text.iat[spec.header_row, col])
+    spec.mapping = sorted(new)
+    return spec
+
+
+def _table_info(spec: TableSpec, n: int) -> TableInfo:
+    desc = spec.col("description")
+    if desc is None:
+        desc = spec.col("name")
+    if desc is None:
+        desc = next((c for c, f, _, _ in spec.mapping if f in KEY_FIELDS), spec.first_col)
+    matches = [
+        FieldMatch(f, column_letter(c), spec.headers.get(c, ""), round(conf, 2), how)  # type: ignore[arg-type]
+        for c, f, conf, how in spec.mapping
+    ]
+    return TableInfo(
+        sheet=spec.sheet,
+        table_id=_table_id(spec),
+        header_row=spec.header_row + 1 if spec.header_row is not None else None,
+        first_col=column_letter(spec.first_col),
+        last_col=column_letter(spec.last_col),
+        description_column=column_letter(desc),
+        mapping=matches,
+        n_lines=n,
+        inferred=spec.inferred,
+    )
+
+
+def _table_id(spec: TableSpec) -> str:
+    anchor = spec.header_row + 1 if spec.header_row is not None else spec.row_start + 1
+    prefix = f"{spec.sheet}!" if spec.sheet else ""
+    return f"{prefix}{column_letter(spec.first_col)}{anchor}{'*' if spec.inferred else ''}"
+
+
+def _col_text(text: pd.DataFrame, col: int | None, r0: int, r1: int) -> pd.Series:
+    if col is None or col >= text.shape[1]:
+        return pd.Series([""] * (r1 - r0), index=range(r0, r1), dtype=object)
+    return text.iloc[r0:r1, col]
+
+
+def _table_lines(
+    sheet: RawSheet, raw: pd.DataFrame, text: pd.DataFrame, spec: TableSpec, report: ImportReport
+) -> pd.DataFrame:
+    """Classify the rows of one table and build its typed lines."""
+    r0, r1 = spec.row_start, spec.row_end
+    if r1 <= r0:
+        return empty_lines()
+    a, b = spec.first_col, min(spec.last_col, text.shape[1] - 1)
+    block = text.iloc[r0:r1, a : b + 1]
+    arr = block.to_numpy(dtype=object)
+    ne = arr != ""
+    cnt = ne.sum(axis=1)
+    merged_rows = _merged_rows(sheet, r0, r1, a, b)
+    single = (cnt == 1) | (merged_rows & (cnt >= 1))
+    first_idx = ne.argmax(axis=1)
+    single_val = np.where(single, arr[np.arange(len(arr)), first_idx], "")
+    sheet_name = sheet.name
+
+    def ctext(fld: str) -> pd.Series:
+        return _col_text(text, spec.col(fld), r0, r1)
+
+    # the line's identity: the first key field with text
+    key = pd.Series([""] * (r1 - r0), index=range(r0, r1), dtype=object)
+    key_is_code = pd.Series(False, index=key.index)
+    for fld in KEY_FIELDS:
+        for c in spec.cols(fld):
+            t = _col_text(text, c, r0, r1)
+            t = t.where(~t.str.match(_RE_LINKWORD), "")
+            fill = key.eq("") & t.ne("")
+            key = key.where(~fill, t)
+            if fld in ("ipn", "mpn", "spn"):
+                key_is_code |= fill
+    qty_text = ctext("quantity")
+    has_qty = qty_text.ne("")
+    numeric_key = key.str.fullmatch(_RE_NUMBER) & ~key_is_code
+    # repeated header rows
+    hdr_cols = [(c, normalize_header(h)) for c, h in spec.headers.items() if h]
+    if hdr_cols:
+        same = sum(
+            _col_text(text, c, r0, r1).map(normalize_header).eq(h).astype(int) for c, h in hdr_cols
+        )
+        repeat_header = same >= max(2, int(0.6 * len(hdr_cols)))
+    else:
+        repeat_header = pd.Series(False, index=key.index)
+    is_total = key.str.match(_RE_TOTAL) & ~key_is_code
+    has_cat_col = spec.col("category") is not None
+    nonempty_rows = cnt > 0
+    dense = bool(np.median(cnt[nonempty_rows]) >= 2) if nonempty_rows.any() else False
+    sv = pd.Series(single_val, index=key.index, dtype=object)
+    sv_ok = sv.ne("") & ~sv.str.fullmatch(_RE_NUMBER)
+    colon = sv.str.endswith(":")
+    heading_like = ~sv.str.contains(r"\d", regex=True) & sv.str.len().le(40)
+    section = (
+        pd.Series(single, index=key.index)
+        & sv_ok
+        & ~has_qty
+        & (colon | (~pd.Series(has_cat_col, index=key.index) & dense & heading_like))
+    )
+    is_line = key.ne("") & ~repeat_header & ~section & ~is_total & ~numeric_key
+    for idx in np.nonzero(is_total.to_numpy() & ~repeat_header.to_numpy())[0][:20]:
+        report.add(
+            "info",
+            "total_row",
+            f"Row looks like a total ('{key.iloc[idx][:40]}') and was not read as a line.",
+            sheet=sheet_name,
+            row=sheet.row_number(r0 + idx),
+            column=column_letter(a),
+        )
+    # category: a category column (filled down) or section headings, else the table title
+    if has_cat_col:
+        cat = ctext("category").replace("", np.nan).ffill()
+    else:
+        cat = sv.where(section, np.nan).str.rstrip(":").str.strip().ffill()
+    title = spec.title or None
+    cat = cat.fillna(title) if title else cat
+    rows = np.nonzero(is_line.to_numpy())[0]
+    if len(rows) == 0:
+        return empty_lines()
+    idx = key.index[rows]
+    out = pd.DataFrame(index=range(len(rows)))
+    out["sheet"] = sheet_name
+    grid_rows = np.asarray(idx)
+    out["row"] = np.array([sheet.row_number(int(r)) for r in grid_rows], dtype=np.int64)
+    out["table"] = _table_id(spec)
+    desc_col = spec.col("description")
+    main_col = desc_col if desc_col is not None else spec.col("name")
+    if main_col is None:
+        main_col = next((c for c, f, _, _ in spec.mapping if f in KEY_FIELDS), a)
+    out["description_column"] = column_letter(main_col)
+    out["category"] = cat.loc[idx].fillna("").to_numpy(dtype=object)
+
+    def pick(fld: str) -> np.ndarray:
+        return ctext(fld).loc[idx].to_numpy(dtype=object)
+
+    # quantity, with the stray-cell repair for rows like 'Chain - 1m | 2 End Sets | 1'
+    qcol = spec.col("quantity")
+    q_raw = _col_raw(raw, qcol, r0, r1).loc[idx].copy()
+    q_txt = qty_text.loc[idx].copy()
+    extra_desc = pd.Series([""] * len(idx), index=idx, dtype=object)
+    if qcol is not None and qcol + 1 < text.shape[1]:
+        right = qcol + 1
+        mapped_right = any(c == right for c, _, _, _ in spec.mapping)
+        right_txt = _col_text(text, right, r0, r1)
+        right_fill = float(right_txt.loc[idx].ne("").mean()) if len(idx) else 0.0
+        if not mapped_right and right_fill <= 0.1:
+            rt = right_txt.loc[idx]
+            shifted = (
+                q_txt.ne("")
+                & ~q_txt.str.fullmatch(_RE_NUMBER)
+                & rt.str.fullmatch(_RE_NUMBER)
+                & q_raw.map(lambda v: isinstance(v, str))
+            )
+            for i in np.nonzero(shifted.to_numpy())[0]:
+                gi = idx[i]
+                report.add(
+                    "warning",
+                    "stray_cell",
+                    f"The quantity cell holds text ('{q_txt.loc[gi].strip()}') and the cell to its right "
+                    f"a number ({rt.loc[gi]}): read the text as part of the description and "
+                    f"{rt.loc[gi]} as the quantity.",
+                    sheet=sheet_name,
+                    row=sheet.row_number(int(gi)),
+                    column=column_letter(qcol),
+                )
+            extra_desc = extra_desc.where(~shifted, q_txt.str.strip())
+            q_raw = q_raw.where(~shifted, _col_raw(raw, right, r0, r1).loc[idx])
+            q_txt = q_txt.where(~shifted, rt)
+    # description: name / description — further descriptions, without link words
+    parts: list[np.ndarray] = []
+    for fld in ("name", "description"):
+        for c in spec.cols(fld):
+            t = _col_text(text, c, r0, r1).loc[idx]
+            parts.append(t.where(~t.str.match(_RE_LINKWORD), "").to_numpy(dtype=object))
+    desc = _join_parts(parts, extra_desc.to_numpy(dtype=object))
+    if not parts:
+        desc = key.loc[idx].to_numpy(dtype=object)
+    out["description"] = desc
+    for fld in ("item", "ref_des", "ipn", "manufacturer", "mpn", "supplier", "spn", "uom",
+                "country_of_origin", "material", "lead_time", "notes"):
+        cols = spec.cols(fld)
+        if len(cols) <= 1:
+            out[fld] = pick(fld)
+        else:
+            out[fld] = _join_parts([_col_text(text, c, r0, r1).loc[idx].to_numpy(dtype=object) for c in cols], None, " | ")
+    if qcol is not None:
+        q = parse_quantities(q_raw)
+        out["quantity"] = q["value"].to_numpy()
+        out["quantity_text"] = q_txt.to_numpy(dtype=object)
+        uom_blank = out["uom"] == ""
+        out.loc[uom_blank, "uom"] = q["unit"].to_numpy(dtype=object)[uom_blank.to_numpy()]
+        _qty_issues(report, sheet, idx, q, q_txt, qcol)
+    else:
+        out["quantity_text"] = ""
+        if spec.col("ref_des") is not None:
+            out["quantity"] = count_designators_series(ctext("ref_des").loc[idx]).to_numpy()
+            report.add(
+                "info",
+                "qty_from_designators",
+                "There is no quantity column; quantities were counted from the reference designators.",
+                sheet=sheet_name,
+                column=column_letter(spec.col("ref_des") or a),
+            )
+        else:
+            out["quantity"] = quantity_from_descriptions(pd.Series(desc)).to_numpy()
+            report.add(
+                "warning",
+                "no_quantity_column",
+                "There is no quantity column; quantities were taken from pack sizes written in "
+                "descriptions (e.g. '(4-pack)') where there are any, and left empty elsewhere.",
+                sheet=sheet_name,
+                row=(spec.header_row + 1) if spec.header_row is not None else None,
+            )
+    ecol = spec.col("extended_quantity")
+    out["extended_quantity"] = (
+        parse_quantities(_col_raw(raw, ecol, r0, r1).loc[idx])["value"].to_numpy()
+        if ecol is not None
+        else np.nan
+    )
+    # prices and currency
+    cur_col = spec.col("currency")
+    currency = pd.Series(pick("currency") if cur_col is not None else [""] * len(idx), dtype=object)
+    for fld in ("unit_price", "ext_price"):
+        c = spec.col(fld)
+        if c is None:
+            out[fld] = np.nan
+            continue
+        p = parse_prices(_col_raw(raw, c, r0, r1).loc[idx])
+        out[fld] = p["value"].to_numpy()
+        currency = currency.where(currency.ne(""), p["currency"].to_numpy())
+        header_cur = currency_in(spec.headers.get(c, ""))
+        if header_cur:
+            currency = currency.where(currency.ne(""), header_cur)
+        _value_issues(report, sheet, idx, p["problem"], c, "bad_price", "is not a price")
+    out["currency"] = currency.map(lambda t: currency_in(t) or t.strip().upper()[:3] if t else "").to_numpy(dtype=object)
+    mcol = spec.col("mass")
+    if mcol is not None:
+        unit = unit_in_header(spec.headers.get(mcol, ""))
+        unit = unit if mass_unit_factor(unit) else "g"
+        m = parse_masses(_col_raw(raw, mcol, r0, r1).loc[idx], unit)
+        out["mass_g"] = m["grams"].to_numpy()
+        _value_issues(report, sheet, idx, m["problem"], mcol, "bad_mass", "is not a mass")
+    else:
+        out["mass_g"] = np.nan
+    scol = spec.col("stock")
+    out["stock"] = (
+        parse_quantities(_col_raw(raw, scol, r0, r1).loc[idx])["value"].to_numpy() if scol is not None else np.nan
+    )
+    out["link"] = _links(sheet, text, spec, idx, r0, r1, main_col)
+    lcol = spec.col("level")
+    out["level"] = pick("level") if lcol is not None else ""
+    hidden_rows = np.isin(grid_rows, list(sheet.hidden_rows)) if sheet.hidden_rows else np.zeros(len(idx), bool)
+    out["hidden"] = hidden_rows | (main_col in sheet.hidden_cols)
+    # unmapped headed columns are kept as they are
+    mapped = {c for c, _, _, _ in spec.mapping}
+    for c, h in spec.headers.items():
+        if c not in mapped:
+            out[f"{EXTRA_PREFIX}{h}"] = _col_text(text, c, r0, r1).loc[idx].to_numpy(dtype=object)
+    if sheet.widths is not None:
+        _stray_fields(report, sheet, spec, grid_rows)
+    return out
+
+
+def _col_raw(raw: pd.DataFrame, col: int | None, r0: int, r1: int) -> pd.Series:
+    if col is None or col >= raw.shape[1]:
+        return pd.Series([None] * (r1 - r0), index=range(r0, r1), dtype=object)
+    return raw.iloc[r0:r1, col]
+
+
+def _merged_rows(sheet: RawSheet, r0: int, r1: int, a: int, b: int) -> np.ndarray:
+    out = np.zeros(r1 - r0, dtype=bool)
+    for mr0, mc0, mr1, mc1 in sheet.merged:
+        if mc1 > mc0 and mc0 <= b and mc1 >= a:
+            lo, hi = max(mr0, r0), min(mr1, r1 - 1)
+            if lo <= hi:
+                out[lo - r0 : hi - r0 + 1] = True
+    return out
+
+
+def _join_parts(parts: list[np.ndarray], tail: np.ndarray | None, sep: str = " / ") -> np.ndarray:
+    """Join a line's description parts, skipping empty ones and parts already contained."""
+    if not parts:
+        return tail if tail is not None else np.array([], dtype=object)
+    n = len(parts[0])
+    out = np.empty(n, dtype=object)
+    cols = list(zip(*parts, strict=True)) if len(parts) > 1 else [(p,) for p in parts[0]]
+    for i, vals in enumerate(cols):
+        acc: list[str] = []
+        for v in vals:
+            if v and not any(v.lower() in x.lower() for x in acc):
+                acc = [x for x in acc if x.lower() not in v.lower()]
+                acc.append(v)
+        s = sep.join(acc)
+        if tail is not None and tail[i]:
+            s = f"{s}, {tail[i]}" if s else str(tail[i])
+        out[i] = s
+    return out
+
+
+def _links(
+    sheet: RawSheet, text: pd.DataFrame, spec: TableSpec, idx: pd.Index, r0: int, r1: int, main_col: int
+) -> np.ndarray:
+    lcol = spec.col("link")
+    base = (
+        _col_text(text, lcol, r0, r1).loc[idx].to_numpy(dtype=object)
+        if lcol is not None
+        else np.array([""] * len(idx), dtype=object)
+    )
+    base = np.array([v if re.match(r"^(?:https?://|www\.|ftp://)", v or "", re.I) else "" for v in base], dtype=object)
+    if sheet.links:
+        cols = [main_col] + ([lcol] if lcol is not None else []) + list(range(spec.first_col, spec.last_col + 1))
+        for i, r in enumerate(idx):
+            if base[i]:
+                continue
+            for c in cols:
+                url = sheet.links.get((int(r), c))
+                if url:
+                    base[i] = url
+                    break
+    return base
+
+
+def _qty_issues(
+    report: ImportReport, sheet: RawSheet, idx: pd.Index, q: pd.DataFrame, q_txt: pd.Series, qcol: int
+) -> None:
+    notes = q["note"].to_numpy(dtype=object)
+    problem = q["problem"].to_numpy(dtype=bool)
+    missing = q_txt.eq("").to_numpy()
+    for i in np.nonzero(problem | (notes != ""))[0]:
+        report.add(
+            "warning" if problem[i] else "info",
+            "qty_text" if not problem[i] else "qty_unreadable",
+            f"Quantity {notes[i]}." if notes[i] else f"Quantity '{q_txt.iloc[i]}' needs a look.",
+            sheet=sheet.name,
+            row=sheet.row_number(int(idx[i])),
+            column=column_letter(qcol),
+        )
+    for i in np.nonzero(missing)[0]:
+        report.add(
+            "warning",
+            "qty_missing",
+            "The line has no quantity.",
+            sheet=sheet.name,
+            row=sheet.row_number(int(idx[i])),
+            column=column_letter(qcol),
+        )
+
+
+def _value_issues(
+    report: ImportReport, sheet: RawSheet, idx: pd.Index, problem: pd.Series, col: int, code: str, what: str
+) -> None:
+    for i in np.nonzero(problem.to_numpy(dtype=bool))[0]:
+        report.add(
+            "warning",
+            code,
+            f"The value {what}; left empty.",
+            sheet=sheet.name,
+            row=sheet.row_number(int(idx[i])),
+            column=column_letter(col),
+        )
+
+
+def _stray_fields(report: ImportReport, sheet: RawSheet, spec: TableSpec, grid_rows: np.ndarray) -> None:
+    assert sheet.widths is not None
+    if spec.header_row is None:
+        return
+    header_width = sheet.widths[spec.header_row]
+    for r in grid_rows:
+        w = sheet.widths[int(r)]
+        if w > header_width:
+            report.add(
+                "warning",
+                "extra_field",
+                f"The record has {w} fields but the header has {header_width}; the extra field(s) "
+                "were kept in their own columns, not shifted. A decimal comma in an unquoted number "
+                "often causes this.",
+                sheet=sheet.name,
+                row=sheet.row_number(int(r)),
+                column=column_letter(header_width),
+            )
+
+
+def _finish(lines: pd.DataFrame) -> pd.DataFrame:
+    """Canonical column order and dtypes, multi-level links and extended quantities."""
+    for f in FIELDS:
+        if f.name not in lines.columns:
+            lines[f.name] = np.nan if f.kind in ("float", "int") else ("" if f.kind == "str" else False)
+    lines = link_levels(lines)
+    canon = [f.name for f in FIELDS]
+    extras = [c for c in lines.columns if c not in canon]
+    lines = lines[canon + extras]
+    for f in FIELDS:
+        if f.kind == "str":
+            lines[f.name] = lines[f.name].fillna("").astype(object)
+        elif f.kind == "float":
+            lines[f.name] = pd.to_numeric(lines[f.name], errors="coerce").astype("float64")
+        elif f.kind == "int":
+            lines[f.name] = pd.to_numeric(lines[f.name], errors="coerce").astype("Int64")
+        else:
+            lines[f.name] = lines[f.name].fillna(False).astype(bool)
+    for c in extras:
+        lines[c] = lines[c].fillna("").astype(object)
+    return lines
+
+
+def _cap_issues(report: ImportReport) -> None:
+    counts: dict[str, int] = {}
+    kept = []
+    for issue in report.issues:
+        counts[issue.code] = counts.get(issue.code, 0) + 1
+        if counts[issue.code] <= MAX_ISSUES_PER_CODE:
+            kept.append(issue)
+    for code, n in counts.items():
+        if n > MAX_ISSUES_PER_CODE:
+            kept.append(
+                type(report.issues[0])(
+                    "info", code, f"... and {n - MAX_ISSUES_PER_CODE:,} more of the same kind ({code}).", report.file
+                )
+            )
+    report.issues = kept
+
+
+# ------------------------------------------------------------ saved mappings
+
+
+def layout_signature(headers: list[str]) -> str:
+    """A key for 'files with the same column layout': the normalised header texts."""
+    norm = "|".join(normalize_header(h) for h in headers)
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:16]
+
+
+def load_mapping_file(path: str | Path) -> ImportOptions:
+    """Read a mapping file: {"sheet": ..., "header_row": N, "mapping": {field: letter}}
+    (or just {field: letter})."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"the mapping file cannot be read ({exc}).", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise UsageError("the mapping file must hold a JSON object.", file=str(path))
+    if "mapping" in data:
+        mapping = data.get("mapping") or {}
+        sheets = data.get("sheets") or ([data["sheet"]] if data.get("sheet") else [])
+        header_row = data.get("header_row")
+    else:
+        mapping, sheets, header_row = data, [], None
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise UsageError("the mapping must map field names to column letters.", file=str(path))
+    return ImportOptions(tuple(sheets), int(header_row) if header_row else None, dict(mapping))

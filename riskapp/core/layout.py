@@ -1,0 +1,349 @@
+"""Finding the BOM tables in a sheet: header rows, tables that start in any column, several
+tables side by side, repeated headers, and header-less blocks that repeat a neighbour's shape.
+
+Works on the sheet as two aligned frames: `raw` (cell values as read) and `text` (stripped
+display text, '' for empty). Everything that scans the whole sheet is vectorised; only the
+few candidate header rows are looked at one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from riskapp.core.mapping import (
+    ANCHOR_FIELDS,
+    ColumnProfile,
+    _exact_index,
+    _variants,
+    match_header,
+    normalize_header,
+    profile,
+    propose_mapping,
+)
+from riskapp.core.readers import RawSheet
+from riskapp.core.values import as_text_series
+
+MAX_MERGED_FILL_CELLS = 200_000
+
+
+@dataclass
+class TableSpec:
+    """One table in a sheet, with everything needed to read its lines (0-based indices)."""
+
+    sheet: str
+    header_row: int | None
+    first_col: int
+    last_col: int
+    headers: dict[int, str]
+    mapping: list[tuple[int, str, float, str]]
+    row_start: int
+    row_end: int  # exclusive
+    title: str = ""
+    inferred: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def col(self, field_name: str) -> int | None:
+        for c, f, _, _ in self.mapping:
+            if f == field_name:
+                return c
+        return None
+
+    def cols(self, field_name: str) -> list[int]:
+        return [c for c, f, _, _ in self.mapping if f == field_name]
+
+    @property
+    def fields(self) -> set[str]:
+        return {f for _, f, _, _ in self.mapping}
+
+
+def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(raw, text) frames of a sheet with merged ranges filled from their top-left cell."""
+    cells = sheet.cells
+    width = max((len(r) for r in cells), default=0)
+    if cells and any(len(r) != width for r in cells):
+        cells = [list(r) + [None] * (width - len(r)) for r in cells]
+    raw = pd.DataFrame(cells, dtype=object) if cells else pd.DataFrame()
+    if sheet.merged and not raw.empty:
+        filled = 0
+        arr = raw.to_numpy(copy=True)
+        for r0, c0, r1, c1 in sheet.merged:
+            r1 = min(r1, arr.shape[0] - 1)
+            c1 = min(c1, arr.shape[1] - 1)
+            if r0 > r1 or c0 > c1:
+                continue
+            n = (r1 - r0 + 1) * (c1 - c0 + 1)
+            filled += n
+            if filled > MAX_MERGED_FILL_CELLS:
+                break
+            arr[r0 : r1 + 1, c0 : c1 + 1] = arr[r0, c0]
+        raw = pd.DataFrame(arr, dtype=object)
+    text = pd.DataFrame(
+        {c: as_text_series(raw[c]).str.strip() for c in raw.columns}, index=raw.index
+    )
+    return raw, text
+
+
+def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Per cell, the id of the field its text is an exact header synonym of (-1 if none)."""
+    idx = _exact_index()
+    fields = sorted({f for v in idx.values() for f, _ in v})
+    fid = {f: i for i, f in enumerate(fields)}
+    out = np.full(text.shape, -1, dtype=np.int16)
+    cache: dict[str, int] = {}
+
+    def lookup(t: str) -> int:
+        if t in cache:
+            return cache[t]
+        res = -1
+        if t and len(t) <= 60:
+            n = normalize_header(t)
+            for v in _variants(n):
+                hit = idx.get(v)
+                if hit and hit[0][1] >= 0.55:
+                    res = fid[hit[0][0]]
+                    break
+        cache[t] = res
+        return res
+
+    for j, c in enumerate(text.columns):
+        col = text[c]
+        short = col.str.len().le(60) & col.ne("")
+        if not short.any():
+            continue
+        uniq = pd.unique(col[short])
+        table = {u: lookup(u) for u in uniq}
+        out[short.to_numpy(), j] = col[short].map(table).to_numpy(dtype=np.int16)
+    return out, fields
+
+
+def _is_numberish(raw: pd.DataFrame, text: pd.DataFrame) -> np.ndarray:
+    num = np.zeros(text.shape, dtype=bool)
+    for j, c in enumerate(text.columns):
+        r = raw[c]
+        isnum = r.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy(bool)
+        s = text[c]
+        num[:, j] = isnum | s.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?").fillna(False).to_numpy(bool)
+    return num & (text.to_numpy() != "")
+
+
+def header_candidates(raw: pd.DataFrame, text: pd.DataFrame) -> list[int]:
+    """Rows that look like BOM header rows (0-based)."""
+    if text.empty:
+        return []
+    ids, fields = _exact_field_ids(text)
+    nonempty = text.to_numpy() != ""
+    hits = ids >= 0
+    numish = _is_numberish(raw, text)
+    # distinct field ids per row
+    masked = np.where(hits, ids, -1).astype(np.int32)
+    masked.sort(axis=1)
+    distinct = ((np.diff(masked, axis=1) != 0) & (masked[:, 1:] >= 0)).sum(axis=1) + (
+        masked[:, 0] >= 0
+    )
+    cand = set(np.nonzero(distinct >= 2)[0].tolist())
+    cand.update(np.nonzero(nonempty[:40].sum(axis=1) >= 2)[0].tolist())
+    out: list[int] = []
+    for r in sorted(cand):
+        cells = [(j, text.iat[r, j]) for j in np.nonzero(nonempty[r])[0]]
+        if not cells or numish[r].sum() > 1:
+            continue
+        found: dict[str, float] = {}
+        n_hit = 0
+        for _, t in cells:
+            m = match_header(t)
+            if m and m[0][1] >= 0.5:
+                n_hit += 1
+                found[m[0][0]] = max(found.get(m[0][0], 0), m[0][1])
+        if len(found) < 2 or n_hit < 0.5 * len(cells):
+            continue
+        # a header names at least one field that identifies or counts the part, unless every
+        # cell of a short row near the top is a header word ('Item, Purchase Link')
+        if not any(f in ANCHOR_FIELDS for f in found) and not (n_hit == len(cells) and r < 50):
+            continue
+        out.append(r)
+    return out
+
+
+def segment_header(text: pd.DataFrame, h: int) -> list[tuple[int, int]]:
+    """Split one header row into side-by-side tables: [(first_col, last_col)] (inclusive)."""
+    row = text.iloc[h]
+    ncols = len(row)
+    below = text.iloc[h + 1 : h + 201]
+    col_empty_below = (below == "").all(axis=0).to_numpy() if len(below) else np.ones(ncols, bool)
+    segments: list[list[int]] = []
+    cur: list[int] | None = None
+    first_text = ""
+    first_field = ""
+    seen: set[str] = set()
+    for c in range(ncols):
+        t = row.iloc[c]
+        if t == "":
+            if cur is not None and col_empty_below[c] and c + 1 < ncols and row.iloc[c + 1] != "":
+                cur[1] = c - 1
+                segments.append(cur)
+                cur = None
+            continue
+        m = match_header(t)
+        f = m[0][0] if m and m[0][1] >= 0.5 else ""
+        n = normalize_header(t)
+        if cur is not None and (n == first_text or (f and f == first_field and f in seen)):
+            cur[1] = c - 1
+            segments.append(cur)
+            cur = None
+        if cur is None:
+            cur = [c, c]
+            first_text, first_field, seen = n, f, set()
+        cur[1] = c
+        if f:
+            seen.add(f)
+    if cur is not None:
+        segments.append(cur)
+    # extend each segment over following header-less columns that hold data
+    out: list[tuple[int, int]] = []
+    for i, (a, b) in enumerate(segments):
+        limit = segments[i + 1][0] - 1 if i + 1 < len(segments) else ncols - 1
+        end = b
+        for c in range(b + 1, limit + 1):
+            if not col_empty_below[c]:
+                end = c
+        out.append((a, end))
+    return out
+
+
+def find_tables(
+    sheet: RawSheet,
+    raw: pd.DataFrame,
+    text: pd.DataFrame,
+    forced_header: int | None = None,
+) -> list[TableSpec]:
+    """All BOM tables of a sheet, in reading order."""
+    if text.empty:
+        return []
+    nrows = len(text)
+    headers = [forced_header] if forced_header is not None else header_candidates(raw, text)
+    specs: list[TableSpec] = []
+    if not headers:
+        spec = _headerless_table(sheet, raw, text)
+        return [spec] if spec else []
+    segs_by_header = {h: segment_header(text, h) for h in headers}
+    for hi, h in enumerate(headers):
+        for a, b in segs_by_header[h]:
+            end = nrows
+            for h2 in headers[hi + 1 :]:
+                if any(max(a, a2) <= min(b, b2) for a2, b2 in segs_by_header[h2]):
+                    end = h2
+                    break
+            hdrs = {c: text.iat[h, c] for c in range(a, b + 1) if text.iat[h, c] != ""}
+            profiles = _profiles(raw, text, h + 1, end, range(a, b + 1))
+            mapping = propose_mapping(hdrs, profiles, a)
+            spec = TableSpec(sheet.name, h, a, b, hdrs, mapping, h + 1, end)
+            spec.title = _title_above(text, h, a, b, set(headers))
+            specs.append(spec)
+            specs.extend(_headerless_blocks(sheet, raw, text, spec, profiles))
+    return [s for s in specs if s.fields & {"description", "name", "ipn", "mpn", "ref_des", "spn"}]
+
+
+def _profiles(
+    raw: pd.DataFrame, text: pd.DataFrame, r0: int, r1: int, cols: range
+) -> dict[int, ColumnProfile]:
+    return {c: profile(raw.iloc[r0:r1, c], text.iloc[r0:r1, c]) for c in cols}
+
+
+def _title_above(text: pd.DataFrame, h: int, a: int, b: int, header_rows: set[int]) -> str:
+    """A one-cell text just above a header ('Motors:', 'Voron 1 250x250') titles the table."""
+    for r in range(h - 1, max(-1, h - 3), -1):
+        if r in header_rows:
+            return ""
+        vals = [v for v in text.iloc[r, a : b + 1].tolist() if v]
+        if not vals:
+            continue
+        distinct = set(vals)
+        if len(distinct) == 1:
+            v = vals[0]
+            if not re.fullmatch(r"[+-]?[\d.,]+", v) and len(v) <= 80:
+                return v.rstrip(":").strip()
+        return ""
+    return ""
+
+
+def _headerless_blocks(
+    sheet: RawSheet,
+    raw: pd.DataFrame,
+    text: pd.DataFrame,
+    spec: TableSpec,
+    profiles: dict[int, ColumnProfile],
+) -> list[TableSpec]:
+    """Columns with data but no header inside a table that repeat the table's own shape
+    (a text column followed by a number column) are a table of their own (e.g. a hidden
+    variant of the BOM pasted beside it without its header)."""
+    if not (spec.fields & {"description", "name"}) or "quantity" not in spec.fields:
+        return []
+    mapped = {c for c, _, _, _ in spec.mapping}
+    free = [c for c in range(spec.first_col, spec.last_col + 1) if c not in mapped and c not in spec.headers]
+    out: list[TableSpec] = []
+    used: set[int] = set()
+    for c in free:
+        if c in used or c + 1 not in free:
+            continue
+        pt, pq = profiles[c], profiles[c + 1]
+        if not (pt.texty and pt.fill >= 0.2 and pt.avg_len >= 5 and pq.numeric >= 0.7 and pq.fill >= 0.15):
+            continue
+        mapping: list[tuple[int, str, float, str]] = [
+            (c, "description", 0.5, "inferred"),
+            (c + 1, "quantity", 0.5, "inferred"),
+        ]
+        left = c - 1
+        if left in free and left not in used and profiles[left].texty and profiles[left].fill < pt.fill:
+            mapping.insert(0, (left, "category", 0.4, "inferred"))
+            used.add(left)
+        used.update({c, c + 1})
+        block = TableSpec(
+            sheet.name,
+            None,
+            mapping[0][0],
+            c + 1,
+            {},
+            mapping,
+            spec.row_start,
+            spec.row_end,
+            inferred=True,
+        )
+        block.notes.append(
+            f"columns {_letters(mapping[0][0])}–{_letters(c + 1)} have no header but hold a "
+            "description and a quantity like the table beside them; read them as a table of "
+            "their own"
+        )
+        out.append(block)
+    return out
+
+
+def _letters(c: int) -> str:
+    from riskapp.core.readers import column_letter
+
+    return column_letter(c)
+
+
+def _headerless_table(sheet: RawSheet, raw: pd.DataFrame, text: pd.DataFrame) -> TableSpec | None:
+    """No header row anywhere: take the longest text column as the description and the
+    column of small whole numbers beside it as the quantity."""
+    profiles = _profiles(raw, text, 0, len(text), range(text.shape[1]))
+    texty = [(p.avg_len * p.fill, c) for c, p in profiles.items() if p.texty and p.fill >= 0.3]
+    if not texty:
+        return None
+    _, desc = max(texty)
+    mapping: list[tuple[int, str, float, str]] = [(desc, "description", 0.3, "content")]
+    qty = [
+        (p.small_int * p.fill, c)
+        for c, p in profiles.items()
+        if c != desc and p.numeric >= 0.8 and p.small_int >= 0.8 and p.fill >= 0.3
+    ]
+    if qty:
+        mapping.append((max(qty)[1], "quantity", 0.3, "content"))
+    cols = [c for c, _, _, _ in mapping]
+    spec = TableSpec(sheet.name, None, min(cols), max(cols), {}, sorted(mapping), 0, len(text), inferred=True)
+    spec.notes.append("no header row was found; columns were chosen by their content — check the mapping")
+    return spec

@@ -1,0 +1,237 @@
+"""Mapping source columns to canonical BOM fields: synonyms (English and common European
+languages, in resources/import/header_synonyms.csv), fuzzy matching for typos, and a look at
+the column's content where a header is ambiguous ("Item" holding descriptions, "Description"
+holding only the word "Link").
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import functools
+import importlib.resources
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from riskapp.core.model import FieldMatch
+from riskapp.core.values import count_designators
+
+# fields whose values must be numbers
+NUMERIC_TARGETS = frozenset(
+    {"quantity", "extended_quantity", "unit_price", "ext_price", "mass", "stock", "level"}
+)
+# fields that can hold the line's identity (a line without any of them is not a line)
+KEY_FIELDS = ("description", "name", "ipn", "mpn", "ref_des", "spn")
+# fields a header row is expected to contain at least one of
+ANCHOR_FIELDS = frozenset(
+    {"description", "name", "ipn", "mpn", "quantity", "ref_des", "spn", "manufacturer"}
+)
+MULTI_FIELDS = frozenset({"description", "notes", "link"})
+
+
+@dataclass(frozen=True)
+class Synonym:
+    field: str
+    text: str
+    weight: float
+
+
+@functools.lru_cache(maxsize=1)
+def synonyms() -> tuple[Synonym, ...]:
+    """The header synonyms shipped in resources/import/header_synonyms.csv."""
+    path = importlib.resources.files("riskapp.resources") / "import" / "header_synonyms.csv"
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return tuple(Synonym(r["field"], normalize_header(r["synonym"]), float(r["weight"])) for r in rows)
+
+
+@functools.lru_cache(maxsize=1)
+def _exact_index() -> dict[str, tuple[tuple[str, float], ...]]:
+    idx: dict[str, list[tuple[str, float]]] = {}
+    for s in synonyms():
+        idx.setdefault(s.text, []).append((s.field, s.weight))
+    return {k: tuple(sorted(v, key=lambda x: -x[1])) for k, v in idx.items()}
+
+
+def normalize_header(text: object) -> str:
+    """Lower-case, single spaces, no trailing ':' or '*', '_' read as a space."""
+    t = str(text or "").replace("\u00a0", " ").replace("_", " ").replace("\n", " ").strip().lower()
+    t = re.sub(r"\s+", " ", t)
+    t = t.rstrip(":*").strip()
+    return t
+
+
+def _variants(n: str) -> list[str]:
+    out = [n]
+    no_paren = re.sub(r"\s*[\(\[][^\)\]]*[\)\]]\s*", " ", n).strip()
+    if no_paren and no_paren != n:
+        out.append(no_paren)
+    no_digits = re.sub(r"\s*\d+$", "", no_paren or n).strip()
+    if no_digits and no_digits not in out:
+        out.append(no_digits)
+    no_dots = n.replace(".", "").strip()
+    if no_dots and no_dots not in out:
+        out.append(no_dots)
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def match_header(text: str) -> tuple[tuple[str, float, str], ...]:
+    """Candidate fields for a header text: ((field, confidence, how), ...), best first."""
+    n = normalize_header(text)
+    if not n or len(n) > 60 or not re.search(r"[a-zäöüéèàíóúñ#]", n):
+        return ()
+    best: dict[str, tuple[float, str]] = {}
+
+    def offer(field: str, conf: float, how: str) -> None:
+        if conf > best.get(field, (0.0, ""))[0]:
+            best[field] = (conf, how)
+
+    idx = _exact_index()
+    for v in _variants(n):
+        for field, weight in idx.get(v, ()):
+            offer(field, weight if v == n else weight * 0.97, "synonym")
+    if not best:
+        words = n
+        for s in synonyms():
+            if len(s.text) < 3 and s.text != "#":
+                continue
+            if re.search(r"(?:^|[^a-z0-9äöüß])" + re.escape(s.text) + r"(?:$|[^a-z0-9äöüß])", words):
+                share = len(s.text) / max(len(words), 1)
+                offer(s.field, s.weight * (0.6 + 0.3 * share), "synonym")
+    if not best and len(n) >= 4:
+        for s in synonyms():
+            if len(s.text) < 4:
+                continue
+            ratio = difflib.SequenceMatcher(None, n, s.text).ratio()
+            if ratio >= 0.84:
+                offer(s.field, s.weight * ratio * 0.85, "fuzzy")
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+    return tuple((f, round(c, 3), how) for f, (c, how) in ranked)
+
+
+def header_field(text: str) -> tuple[str, float]:
+    """Best field for a header text and its confidence, ('', 0) when none."""
+    m = match_header(text)
+    return (m[0][0], m[0][1]) if m else ("", 0.0)
+
+
+_RE_URL = re.compile(r"^(?:https?://|www\.|ftp://)|^(?:link\d*|url|here|click|see link|buy)$", re.I)
+_RE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_./#+]{2,}$")
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    fill: float
+    numeric: float
+    small_int: float
+    spaced: float
+    url: float
+    code: float
+    designators: float
+    avg_len: float
+    distinct: float
+
+    @property
+    def texty(self) -> bool:
+        return self.fill > 0 and self.numeric < 0.5 and self.url < 0.5
+
+
+def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
+    """What a column's values look like (fractions of the non-empty cells)."""
+    ne = text[text != ""]
+    n = len(text)
+    k = len(ne)
+    if n == 0 or k == 0:
+        return ColumnProfile(0, 0, 0, 0, 0, 0, 0, 0, 0)
+    sample = ne.head(2000)
+    raw_s = raw.loc[sample.index]
+    is_num = raw_s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)) | sample.str.fullmatch(
+        r"[+-]?\d+(?:[.,]\d+)?"
+    )
+    nums = pd.to_numeric(sample.where(is_num).str.replace(",", ".", regex=False), errors="coerce")
+    small_int = ((nums % 1 == 0) & (nums >= 0) & (nums <= 10000)).sum() / len(sample)
+    return ColumnProfile(
+        fill=k / n,
+        numeric=float(is_num.mean()),
+        small_int=float(small_int),
+        spaced=float(sample.str.contains(r"\S\s+\S", regex=True).mean()),
+        url=float(sample.str.contains(_RE_URL, regex=True).mean()),
+        code=float(sample.str.fullmatch(_RE_CODE).mean()),
+        designators=float(sample.map(lambda t: count_designators(t) is not None and not t.isdigit()).mean()),
+        avg_len=float(sample.str.len().mean()),
+        distinct=float(sample.nunique() / len(sample)),
+    )
+
+
+def propose_mapping(
+    headers: dict[int, str], profiles: dict[int, ColumnProfile], first_col: int
+) -> list[tuple[int, str, float, str]]:
+    """Assign canonical fields to columns of one table.
+
+    headers: column index -> header text; profiles: column index -> content profile.
+    Returns [(column index, field, confidence, how)].
+    """
+    cands: list[tuple[float, int, str, str]] = []
+    for col, text in headers.items():
+        prof = profiles.get(col)
+        for rank, (field, conf, how) in enumerate(match_header(text)):
+            if rank > 2:
+                break
+            c, f, h = _adjust(field, conf, how, prof)
+            cands.append((c, col, f, h))
+    cands.sort(key=lambda x: (-x[0], x[1]))
+    taken_cols: set[int] = set()
+    taken_fields: dict[str, int] = {}
+    result: list[tuple[int, str, float, str]] = []
+    for conf, col, field, how in cands:
+        if conf < 0.35 or col in taken_cols:
+            continue
+        if field in taken_fields and field not in MULTI_FIELDS:
+            continue
+        taken_cols.add(col)
+        taken_fields[field] = taken_fields.get(field, 0) + 1
+        result.append((col, field, conf, how))
+    fields = {f for _, f, _, _ in result}
+    # the leftmost text column with no header meaning usually names the item
+    if "name" not in fields and first_col in headers and first_col not in taken_cols:
+        prof = profiles.get(first_col)
+        if prof and prof.texty and prof.fill >= 0.5 and prof.url < 0.2:
+            result.append((first_col, "name", 0.4, "content"))
+    result.sort(key=lambda x: x[0])
+    return result
+
+
+def _adjust(field: str, conf: float, how: str, prof: ColumnProfile | None) -> tuple[float, str, str]:
+    """Let the column's content confirm, weaken or redirect a header's meaning."""
+    if prof is None or prof.fill == 0:
+        return conf, field, how
+    if field in NUMERIC_TARGETS and field != "level":
+        if prof.numeric < 0.3 and prof.fill > 0.2:
+            return conf * 0.5, field, how
+    if field in ("description", "name", "notes") and prof.url >= 0.6:
+        return max(conf, 0.7), "link", "content"
+    if field in ("item", "ipn", "name") and prof.spaced >= 0.5 and prof.avg_len >= 12 and prof.numeric < 0.2:
+        # "Item" or "Part" holding prose: the description of the line
+        return max(conf * 0.95, 0.6), "description" if field != "name" else "name", "content"
+    if field == "item" and prof.designators >= 0.6:
+        return conf, "ref_des", "content"
+    if field in ("ipn", "mpn", "spn") and prof.spaced >= 0.6 and prof.avg_len > 25:
+        return conf * 0.6, field, how
+    if field == "ref_des" and prof.designators < 0.3 and prof.fill > 0.3:
+        return conf * 0.6, field, how
+    return conf, field, how
+
+
+def to_field_matches(
+    mapping: list[tuple[int, str, float, str]],
+    headers: dict[int, str],
+    letter: Callable[[int], str],
+) -> list[FieldMatch]:
+    return [
+        FieldMatch(field, letter(col), headers.get(col, ""), round(conf, 2), how)  # type: ignore[arg-type]
+        for col, field, conf, how in mapping
+    ]

@@ -1,0 +1,91 @@
+"""Multi-level BOMs: levels from a level column ('1', '2', '.1', '..2'), outline numbers in the
+item column ('1.2.3') or indented descriptions -> parent links and extended quantities
+(the product of quantities down the tree)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+_RE_DOTTED_LEVEL = re.compile(r"^\s*(\.*)\s*(\d+)\s*$")
+_RE_OUTLINE = re.compile(r"^\s*\d+(?:\.\d+)+\.?\s*$|^\s*\d+\s*$")
+
+
+def parse_level(text: str) -> float:
+    """'2' -> 2; '..2' -> 2; '...' -> 3; '' -> NaN."""
+    t = str(text or "").strip()
+    if not t:
+        return np.nan
+    m = _RE_DOTTED_LEVEL.match(t)
+    if m:
+        return float(m.group(2))
+    if re.fullmatch(r"\.+", t):
+        return float(len(t))
+    try:
+        v = float(t.replace(",", "."))
+    except ValueError:
+        return np.nan
+    return v if v.is_integer() else np.nan
+
+
+def _levels_for_table(group: pd.DataFrame) -> pd.Series | None:
+    lv = group["level"].astype(str)
+    if lv.str.strip().ne("").any():
+        levels = lv.map(parse_level)
+        if levels.notna().mean() >= 0.5 and levels.nunique() >= 2:
+            return levels.ffill()
+    items = group["item"].astype(str).str.strip()
+    outline = items.str.fullmatch(_RE_OUTLINE)
+    if items.ne("").any() and outline.mean() >= 0.8 and items.str.contains(".", regex=False).mean() >= 0.3:
+        return items.str.rstrip(".").str.count(r"\.").astype(float) + 1
+    return None
+
+
+def link_levels(lines: pd.DataFrame) -> pd.DataFrame:
+    """Fill `level`, `parent_row`, `has_children` and `extended_quantity` for every table."""
+    lines = lines.copy()
+    level_out = pd.Series(np.nan, index=lines.index, dtype="float64")
+    parent_out = pd.Series(np.nan, index=lines.index, dtype="float64")
+    ext_out = lines["extended_quantity"].astype("float64").copy()
+    children = pd.Series(False, index=lines.index)
+    for _, group in lines.groupby("table", sort=False):
+        levels = _levels_for_table(group)
+        qty = group["quantity"].astype("float64")
+        stated_ext = group["extended_quantity"].astype("float64")
+        if levels is None:
+            ext_out.loc[group.index] = stated_ext.where(stated_ext.notna(), qty)
+            continue
+        # normalise so the top level is 1
+        base = levels.min()
+        lv = (levels - base + 1).to_numpy()
+        q = qty.fillna(1.0).to_numpy()
+        rows = group["row"].to_numpy()
+        idx = group.index.to_numpy()
+        stack: list[tuple[float, int, float]] = []  # (level, position, extended qty)
+        ext = np.empty(len(lv))
+        parents = np.full(len(lv), np.nan)
+        has_child = np.zeros(len(lv), dtype=bool)
+        for i in range(len(lv)):
+            level = lv[i] if not np.isnan(lv[i]) else (stack[-1][0] if stack else 1.0)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            if stack:
+                parent_level, ppos, pext = stack[-1]
+                parents[i] = rows[ppos]
+                has_child[ppos] = True
+                ext[i] = q[i] * pext
+            else:
+                ext[i] = q[i]
+            stack.append((level, i, ext[i]))
+        level_out.loc[idx] = lv
+        parent_out.loc[idx] = parents
+        children.loc[idx] = has_child
+        computed = pd.Series(ext, index=idx).where(qty.notna().to_numpy(), np.nan)
+        ext_out.loc[idx] = stated_ext.where(stated_ext.notna(), computed)
+    lines["level"] = level_out.astype("Int64")
+    lines["parent_row"] = parent_out.astype("Int64")
+    lines["has_children"] = children.astype(bool)
+    lines["extended_quantity"] = ext_out
+    return lines

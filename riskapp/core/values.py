@@ -1,0 +1,387 @@
+"""Parsing cell values the way buyers write them: quantities, prices, masses, designators.
+
+Every parser works on a whole pandas Series and parses each *distinct* text once (BOMs
+repeat the same few quantity spellings thousands of times), so the cost is per unique
+value, not per line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+_MISSING_WORDS = {
+    "",
+    "-",
+    "--",
+    "—",
+    "–",
+    "?",
+    "n/a",
+    "na",
+    "nan",
+    "none",
+    "null",
+    "tbd",
+    "tba",
+    "tbc",
+    "a lot",
+    "lots",
+    "many",
+    "several",
+    "some",
+    "as required",
+    "as needed",
+    "ar",
+    "a/r",
+    "bulk",
+    "various",
+    "varies",
+    "x",
+    "nach bedarf",
+    "bei bedarf",
+    "viele",
+    "según necesidad",
+}
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_RE_NUMBER_ONLY = re.compile(r"^[+]?\d+(?:[.,' \u00a0\u202f]\d+)*$")
+_RE_LEADING = re.compile(r"^\s*(?:ca\.?|approx\.?|~|≈|x|qty:?)?\s*([+]?\d+(?:[.,]\d+)*(?:\s*/\s*\d+)?)\s*(.*)$", re.I)
+_RE_TRAILING_X = re.compile(r"^\s*x\s*(\d+)\s*$", re.I)
+_RE_PACK_ONLY = re.compile(
+    r"^\s*(?:(\d+)\s*[- ]?\s*(?:pack|pk)\b.*|(?:a\s+)?(?:pack|set|box|bag|lot)\s+of\s+(\d+)\b.*)$", re.I
+)
+_RE_RANGE = re.compile(rf"^\s*({_NUM})\s*(?:-|–|—|to|bis|a)\s*({_NUM})\s*(.*)$", re.I)
+_RE_FRACTION = re.compile(r"^(\d+)\s*/\s*(\d+)$")
+
+
+@dataclass(frozen=True)
+class ParsedQuantity:
+    value: float | None
+    unit: str  # unit word found after the number ("pcs", "m", ...), lower-case
+    note: str  # why the value is what it is, for the import report ('' when plain)
+    problem: bool  # True when a buyer should look at it
+
+
+def number_style(texts: pd.Series) -> str:
+    """Guess whether a column writes decimals with a comma ('comma') or a dot ('dot').
+
+    '1,5' or '1.234,50' mean comma; '1,234.50' or '0.5' mean dot. When nothing tells,
+    return 'dot'.
+    """
+    sample = texts.dropna().astype(str).str.strip()
+    sample = sample[sample != ""].head(5000)
+    comma = sample.str.contains(r"^\D*\d+(?:\.\d{3})*,\d{1,2}\D*$|^\D*\d+,\d{1,2}\D*$", regex=True).sum()
+    dot = sample.str.contains(r"^\D*\d+(?:,\d{3})*\.\d+\D*$", regex=True).sum()
+    return "comma" if comma > dot else "dot"
+
+
+def to_float(text: str, style: str = "dot") -> float | None:
+    """Convert '1.234,50' / '1,234.50' / '1 234' / '1,5' into a float, else None."""
+    t = text.strip().replace("\u00a0", " ").replace("\u202f", " ").replace("'", "")
+    if not t:
+        return None
+    m = _RE_FRACTION.match(t)
+    if m and int(m.group(2)) != 0:
+        return int(m.group(1)) / int(m.group(2))
+    t = t.replace(" ", "")
+    if not re.fullmatch(r"[+-]?\d+(?:[.,]\d+)*", t):
+        return None
+    has_dot, has_comma = "." in t, "," in t
+    if has_dot and has_comma:
+        # the last separator is the decimal one
+        if t.rfind(",") > t.rfind("."):
+            t = t.replace(".", "").replace(",", ".")
+        else:
+            t = t.replace(",", "")
+    elif has_comma:
+        parts = t.split(",")
+        if style == "comma" or len(parts) == 2 and len(parts[1]) != 3:
+            if len(parts) > 2:  # 1,234,567 with comma style makes no sense: thousands
+                t = t.replace(",", "")
+            else:
+                t = t.replace(",", ".")
+        else:
+            t = t.replace(",", "")
+    elif has_dot:
+        parts = t.split(".")
+        if len(parts) > 2 or (style == "comma" and len(parts[1]) == 3):
+            t = t.replace(".", "")
+    try:
+        value = float(t)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_quantity_text(text: str, style: str = "dot") -> ParsedQuantity:
+    """Read a quantity as a buyer writes it: '2 pcs', '2 (comes in pack of 2)', '4-pack'."""
+    raw = text.strip()
+    low = raw.lower()
+    if low in _MISSING_WORDS:
+        return ParsedQuantity(None, "", "" if not low else f"'{raw}' is not a number", bool(low))
+    value = to_float(raw, style)
+    if value is not None:
+        return ParsedQuantity(value, "", "", value < 0)
+    m = _RE_PACK_ONLY.match(low)
+    if m:
+        n = m.group(1) or m.group(2)
+        return ParsedQuantity(float(n), "pcs", f"read '{raw}' as {n}", False)
+    m2 = _RE_RANGE.match(low)
+    if m2:
+        lo, hi = to_float(m2.group(1), style), to_float(m2.group(2), style)
+        if lo is not None and hi is not None and hi >= lo:
+            return ParsedQuantity(
+                hi, m2.group(3).strip(), f"range '{raw}': used the upper value {hi:g}", True
+            )
+    m3 = _RE_TRAILING_X.match(low)
+    if m3:
+        return ParsedQuantity(float(m3.group(1)), "", "", False)
+    m4 = _RE_LEADING.match(low)
+    if m4:
+        num = m4.group(1).replace(" ", "")
+        v = to_float(num, style)
+        if v is not None:
+            rest = m4.group(2).strip()
+            unit = re.match(r"^([a-zäöüéèà.]+)", rest)
+            u = unit.group(1).rstrip(".") if unit else ""
+            note = f"read '{raw}' as {v:g}" if rest else ""
+            return ParsedQuantity(v, u, note, False)
+    return ParsedQuantity(None, "", f"'{raw}' is not a quantity", True)
+
+
+def _map_unique(texts: pd.Series, fn: Callable[[str], object]) -> pd.Series:
+    uniq = pd.unique(texts)
+    table = {u: fn(u) for u in uniq}
+    return texts.map(table)
+
+
+def parse_quantities(raw: pd.Series, style: str | None = None) -> pd.DataFrame:
+    """Parse a column of quantity cells (numbers or text).
+
+    Returns a frame with `value` (float, NaN when missing), `unit`, `note`, `problem`.
+    """
+    out = pd.DataFrame(index=raw.index)
+    numeric = pd.to_numeric(raw.where(raw.map(_is_real_number)), errors="coerce")
+    texts = raw.where(numeric.isna()).map(_as_text)
+    st = style or number_style(texts)
+    parsed = _map_unique(texts, lambda t: parse_quantity_text(t, st))
+    values = parsed.map(lambda p: p.value).astype("float64")
+    out["value"] = numeric.where(numeric.notna(), values).astype("float64")
+    out["unit"] = parsed.map(lambda p: p.unit)
+    out["note"] = parsed.map(lambda p: p.note)
+    out["problem"] = parsed.map(lambda p: p.problem).astype(bool) | (numeric < 0).fillna(False)
+    return out
+
+
+def _is_real_number(v: object) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and not (
+        isinstance(v, float) and math.isnan(v)
+    )
+
+
+def _as_text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return repr(int(v)) if v.is_integer() else repr(v)
+    return str(v)
+
+
+_CURRENCY_SYMBOLS = {
+    "$": "USD",
+    "us$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "CNY",
+    "￥": "CNY",
+    "rmb": "CNY",
+    "cn¥": "CNY",
+    "chf": "CHF",
+    "usd": "USD",
+    "eur": "EUR",
+    "gbp": "GBP",
+    "cny": "CNY",
+    "jpy": "JPY",
+    "sek": "SEK",
+    "dkk": "DKK",
+    "pln": "PLN",
+    "czk": "CZK",
+    "cad": "CAD",
+    "aud": "AUD",
+    "inr": "INR",
+    "krw": "KRW",
+    "twd": "TWD",
+    "mxn": "MXN",
+    "brl": "BRL",
+    "euro": "EUR",
+    "dollar": "USD",
+}
+_RE_CURRENCY = re.compile(
+    r"(us\$|cn¥|[$€£¥￥]|\b(?:rmb|chf|usd|eur|gbp|cny|jpy|sek|dkk|pln|czk|cad|aud|inr|krw|twd|mxn|brl|euro|dollar)\b)",
+    re.I,
+)
+
+
+def currency_in(text: str) -> str:
+    """ISO code of the first currency symbol or code in a text, '' when none."""
+    m = _RE_CURRENCY.search(text)
+    return _CURRENCY_SYMBOLS.get(m.group(1).lower(), "") if m else ""
+
+
+def parse_price_text(text: str, style: str = "dot") -> tuple[float | None, str]:
+    """'$355,80' -> (355.8, 'USD'); '1.234,50 €' -> (1234.5, 'EUR')."""
+    cur = currency_in(text)
+    t = _RE_CURRENCY.sub(" ", text).strip().rstrip("-").strip()
+    t = re.sub(r"^(?:ca\.?|approx\.?|~)\s*", "", t, flags=re.I)
+    t = re.sub(r"\s*(?:/\s*(?:pc|pcs|ea|each|stk|unit)\.?|each|ea\.?)$", "", t, flags=re.I)
+    if re.fullmatch(r"\d+,\d{2}", t.replace(" ", "")):
+        style = "comma"
+    return to_float(t, style), cur
+
+
+def parse_prices(raw: pd.Series) -> pd.DataFrame:
+    """Parse a price column; returns `value` (float) and `currency` ('' when none written)."""
+    out = pd.DataFrame(index=raw.index)
+    numeric = pd.to_numeric(raw.where(raw.map(_is_real_number)), errors="coerce")
+    texts = raw.where(numeric.isna()).map(_as_text)
+    st = number_style(texts)
+    parsed = _map_unique(texts, lambda t: parse_price_text(t, st) if t.strip() else (None, ""))
+    values = parsed.map(lambda p: p[0]).astype("float64")
+    out["value"] = numeric.where(numeric.notna(), values).astype("float64")
+    out["currency"] = parsed.map(lambda p: p[1])
+    out["problem"] = texts.str.strip().ne("") & out["value"].isna()
+    return out
+
+
+_MASS_UNITS = {
+    "mg": 0.001,
+    "g": 1.0,
+    "gr": 1.0,
+    "gram": 1.0,
+    "grams": 1.0,
+    "gramm": 1.0,
+    "gramos": 1.0,
+    "kg": 1000.0,
+    "kilo": 1000.0,
+    "kilogram": 1000.0,
+    "kilograms": 1000.0,
+    "t": 1_000_000.0,
+    "ton": 1_000_000.0,
+    "tonne": 1_000_000.0,
+    "tonnes": 1_000_000.0,
+    "oz": 28.349523125,
+    "ounce": 28.349523125,
+    "ounces": 28.349523125,
+    "lb": 453.59237,
+    "lbs": 453.59237,
+    "pound": 453.59237,
+    "pounds": 453.59237,
+}
+_RE_MASS = re.compile(r"^\s*(" + _NUM + r")\s*([a-z]+)?\.?\s*$", re.I)
+
+
+def mass_unit_factor(unit: str) -> float | None:
+    """Grams per unit for a mass unit word ('kg' -> 1000), None when unknown."""
+    return _MASS_UNITS.get(unit.strip().lower().rstrip("."))
+
+
+def unit_in_header(header: str) -> str:
+    """The unit written in a header like 'Mass (kg)' or 'Gewicht [g]', '' when none."""
+    m = re.search(r"[\(\[]\s*([a-z]+)\s*[\)\]]|\bin\s+([a-z]+)\s*$", header.lower())
+    if not m:
+        return ""
+    return m.group(1) or m.group(2) or ""
+
+
+def parse_mass_text(text: str, default_unit: str = "g", style: str = "dot") -> tuple[float | None, bool]:
+    """'12 g' -> 12.0; '0.4kg' -> 400.0; '3 oz' -> 85.05. Returns (grams, unit_was_written)."""
+    m = _RE_MASS.match(text.replace("\u00a0", " "))
+    if not m:
+        return None, False
+    value = to_float(m.group(1), style)
+    if value is None:
+        return None, False
+    unit = m.group(2) or ""
+    factor = mass_unit_factor(unit) if unit else mass_unit_factor(default_unit)
+    if factor is None:
+        return None, bool(unit)
+    return value * factor, bool(unit)
+
+
+def parse_masses(raw: pd.Series, default_unit: str = "g") -> pd.DataFrame:
+    """Parse a mass column into grams; `unit_written` tells whether the cell said its unit."""
+    out = pd.DataFrame(index=raw.index)
+    factor = mass_unit_factor(default_unit) or 1.0
+    numeric = pd.to_numeric(raw.where(raw.map(_is_real_number)), errors="coerce")
+    texts = raw.where(numeric.isna()).map(_as_text)
+    st = number_style(texts)
+    parsed = _map_unique(texts, lambda t: parse_mass_text(t, default_unit, st))
+    values = parsed.map(lambda p: p[0]).astype("float64")
+    out["grams"] = (numeric * factor).where(numeric.notna(), values).astype("float64")
+    out["unit_written"] = parsed.map(lambda p: p[1]).astype(bool)
+    out["problem"] = texts.str.strip().ne("") & out["grams"].isna()
+    return out
+
+
+_RE_DESIGNATOR = re.compile(r"^([A-Za-z]+[A-Za-z_]*)(\d+)$")
+
+
+def count_designators(text: str) -> int | None:
+    """'R1,R2,R5' -> 3; 'C1-C4, C7' -> 5; 'U1 U2' -> 2; None when it is not a designator list."""
+    t = text.strip()
+    if not t:
+        return None
+    total = 0
+    for token in re.split(r"[,;\s]+", t):
+        if not token:
+            continue
+        rng = re.match(r"^([A-Za-z]+)(\d+)\s*[-–:]\s*([A-Za-z]*)(\d+)$", token)
+        if rng and (not rng.group(3) or rng.group(3) == rng.group(1)):
+            lo, hi = int(rng.group(2)), int(rng.group(4))
+            if hi < lo or hi - lo > 10000:
+                return None
+            total += hi - lo + 1
+        elif _RE_DESIGNATOR.match(token):
+            total += 1
+        else:
+            return None
+    return total or None
+
+
+def count_designators_series(raw: pd.Series) -> pd.Series:
+    texts = raw.map(_as_text)
+    return _map_unique(texts, count_designators).astype("float64")
+
+
+_RE_DESC_QTY = re.compile(
+    r"\(\s*(\d+)\s*[- ]?\s*(?:pack|pk|pcs|pieces|stück|stk|count|ct)\s*\)|\b(\d+)\s*[- ]\s*pack\b|"
+    r"\b(?:pack|set|box|bag)\s+of\s+(\d+)\b|\((?:x\s*)?(\d+)\s*(?:x|pcs|stk)?\)\s*$",
+    re.I,
+)
+
+
+def quantity_from_description(text: str) -> float | None:
+    """A pack size written in a description: 'MG996R servo motors (4-pack)' -> 4."""
+    m = _RE_DESC_QTY.search(text)
+    if not m:
+        return None
+    n = next(g for g in m.groups() if g)
+    return float(n)
+
+
+def quantity_from_descriptions(raw: pd.Series) -> pd.Series:
+    texts = raw.map(_as_text)
+    return _map_unique(texts, quantity_from_description).astype("float64")
+
+
+def as_text_series(raw: pd.Series) -> pd.Series:
+    """Cell values as display text: integral floats without '.0', None/NaN as ''."""
+    return raw.map(_as_text)
