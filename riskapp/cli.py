@@ -44,8 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
         "  riskapp inspect bom.xlsx --sheet BOM --header-row 3\n",
     )
     _add_import_args(ins)
-    ins.add_argument("--json", metavar="PATH", help="write the imported lines as JSON ('-' = stdout)")
-    ins.add_argument("--lines", type=int, default=0, metavar="N", help="also print the first N lines")
+    ins.add_argument(
+        "--json", metavar="PATH", help="write the imported lines as JSON ('-' = stdout)"
+    )
+    ins.add_argument(
+        "--lines", type=int, default=0, metavar="N", help="also print the first N lines"
+    )
     return p
 
 
@@ -95,7 +99,10 @@ def run_cli(argv: list[str]) -> int:
         import traceback
 
         logging.getLogger("riskapp").error("unexpected error\n%s", traceback.format_exc())
-        print(f"riskapp: internal error ({type(exc).__name__}: {exc}). Please report it.", file=sys.stderr)
+        print(
+            f"riskapp: internal error ({type(exc).__name__}: {exc}). Please report it.",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
     return EXIT_USAGE
 
@@ -135,7 +142,15 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     "header_row": t.header_row,
                     "columns": f"{t.first_col}:{t.last_col}",
                     "description_column": t.description_column,
-                    "mapping": {m.field: {"column": m.column, "header": m.header, "confidence": m.confidence, "how": m.how} for m in t.mapping},
+                    "mapping": {
+                        m.field: {
+                            "column": m.column,
+                            "header": m.header,
+                            "confidence": m.confidence,
+                            "how": m.how,
+                        }
+                        for m in t.mapping
+                    },
                     "lines": t.n_lines,
                 }
                 for t in rep.tables
@@ -154,18 +169,34 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         hdr = f"header row {t.header_row}" if t.header_row else "no header (inferred)"
         print(f"\nTable {t.table_id}: {hdr}, columns {t.first_col}–{t.last_col}, {t.n_lines} lines")
         for m in t.mapping:
-            print(f"  {m.field:<18} ← {m.column:<3} {m.header[:40]!r:<44} {m.confidence:4.2f} ({m.how})")
+            print(
+                f"  {m.field:<18} ← {m.column:<3} {m.header[:40]!r:<44} {m.confidence:4.2f} ({m.how})"
+            )
     print(f"\nLines:   {rep.n_lines}")
     errors, warnings, infos = rep.count("error"), rep.count("warning"), rep.count("info")
     print(f"Issues:  {errors} errors, {warnings} warnings, {infos} notes")
     for i in rep.issues[:50]:
         where = ", ".join(
-            x for x in (i.sheet and f"sheet {i.sheet!r}", i.row and f"row {i.row}", i.column and f"col {i.column}") if x
+            x
+            for x in (
+                i.sheet and f"sheet {i.sheet!r}",
+                i.row and f"row {i.row}",
+                i.column and f"col {i.column}",
+            )
+            if x
         )
         print(f"  [{i.severity}] {where}: {i.message}")
     if len(rep.issues) > 50:
         print(f"  … {len(rep.issues) - 50} more (use --json for all)")
     if args.lines:
-        cols = ["sheet", "row", "description_column", "description", "quantity", "extended_quantity", "category"]
+        cols = [
+            "sheet",
+            "row",
+            "description_column",
+            "description",
+            "quantity",
+            "extended_quantity",
+            "category",
+        ]
         print(result.lines[cols].head(args.lines).to_string())
     return EXIT_OK

@@ -19,7 +19,9 @@ SAMPLE_BOMS = ROOT / "sample_boms"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never touch the real user's settings, logs or autosaves from a test."""
     base = tmp_path_factory.mktemp("userdirs")
     monkeypatch.setenv("RISKAPP_USER_DIR", str(base))

@@ -39,6 +39,8 @@ def lines_to_records(lines: pd.DataFrame) -> list[dict[str, Any]]:
     for i in range(len(lines)):
         rec = {c: _clean(cols[c][i]) for c in base}
         if extras:
-            rec["extra"] = {c[len(EXTRA_PREFIX) :]: cols[c][i] for c in extras if cols[c][i] not in ("", None)}
+            rec["extra"] = {
+                c[len(EXTRA_PREFIX) :]: cols[c][i] for c in extras if cols[c][i] not in ("", None)
+            }
         records.append(rec)
     return records

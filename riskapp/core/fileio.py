@@ -27,7 +27,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         os.close(fd)
     except OSError as exc:
-        raise WriteError(f"cannot write in this folder ({exc.strerror or exc}).", file=str(target)) from None
+        raise WriteError(
+            f"cannot write in this folder ({exc.strerror or exc}).", file=str(target)
+        ) from None
     tmp_path = Path(tmp)
     try:
         yield tmp_path

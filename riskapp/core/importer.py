@@ -47,10 +47,13 @@ from riskapp.core.values import (
 
 MAX_ISSUES_PER_CODE = 200
 _RE_TOTAL = re.compile(
-    r"^(?:grand\s+)?(?:sub\s*-?)?totals?\b|^summe\b|^gesamt(?:summe|preis|kosten)?\b|^sum\b|^total\s+cost",
+    r"^(?:grand\s+)?(?:sub\s*-?)?totals?\b|^summe\b|^gesamt(?:summe|preis|kosten)?\b|^sum\b"
+    r"|^total\s+cost|^(?:freight|shipping(?: cost)?|versand(?:kosten)?|fracht|vat|mwst|sales tax|discount|rabatt)\s*(?:$|[:(])",
     re.I,
 )
-_RE_LINKWORD = re.compile(r"^(?:link\d*|url|here|click here|see link|buy|https?://\S+|www\.\S+)$", re.I)
+_RE_LINKWORD = re.compile(
+    r"^(?:link\d*|url|here|click here|see link|buy|https?://\S+|www\.\S+)$", re.I
+)
 _RE_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
 
 
@@ -128,7 +131,7 @@ def import_bom(
     frames_out: list[pd.DataFrame] = []
     for sheet, specs, frames, quality in per_sheet:
         take = bool(frames) and (
-            bool(options.sheets) or quality >= 0.5 * best and (quality > 0 or best == 0)
+            bool(options.sheets) or (quality >= 0.5 * best and (quality > 0 or best == 0))
         )
         if not take:
             if frames:
@@ -169,7 +172,9 @@ def import_bom(
     return ImportResult(lines, report)
 
 
-def _sheets_to_scan(sheets: list[RawSheet], options: ImportOptions, report: ImportReport) -> list[RawSheet]:
+def _sheets_to_scan(
+    sheets: list[RawSheet], options: ImportOptions, report: ImportReport
+) -> list[RawSheet]:
     if options.sheets:
         by_name = {s.name: s for s in sheets}
         missing = [n for n in options.sheets if n not in by_name]
@@ -218,7 +223,7 @@ def _apply_user_mapping(spec: TableSpec, mapping: dict[str, str], text: pd.DataF
         new.append((col, fld, 1.0, "user"))
         spec.last_col = max(spec.last_col, col)
         if spec.header_row is not None:
-            spec.headers.setdefault(col, text.iat[spec.header_row, col])
+            spec.headers.setdefault(col, str(text.iat[spec.header_row, col]))
     spec.mapping = sorted(new)
     return spec
 
@@ -295,9 +300,11 @@ def _table_lines(
     numeric_key = key.str.fullmatch(_RE_NUMBER) & ~key_is_code
     # repeated header rows
     hdr_cols = [(c, normalize_header(h)) for c, h in spec.headers.items() if h]
+    repeat_header: pd.Series
     if hdr_cols:
-        same = sum(
-            _col_text(text, c, r0, r1).map(normalize_header).eq(h).astype(int) for c, h in hdr_cols
+        same: pd.Series = sum(  # type: ignore[assignment]
+            _col_text(text, c, r0, r1).str.lower().str.rstrip(":*").str.strip().eq(h).astype(int)
+            for c, h in hdr_cols
         )
         repeat_header = same >= max(2, int(0.6 * len(hdr_cols)))
     else:
@@ -371,7 +378,7 @@ def _table_lines(
                 & q_raw.map(lambda v: isinstance(v, str))
             )
             for i in np.nonzero(shifted.to_numpy())[0]:
-                gi = idx[i]
+                gi = idx[int(i)]
                 report.add(
                     "warning",
                     "stray_cell",
@@ -395,13 +402,29 @@ def _table_lines(
     if not parts:
         desc = key.loc[idx].to_numpy(dtype=object)
     out["description"] = desc
-    for fld in ("item", "ref_des", "ipn", "manufacturer", "mpn", "supplier", "spn", "uom",
-                "country_of_origin", "material", "lead_time", "notes"):
+    for fld in (
+        "item",
+        "ref_des",
+        "ipn",
+        "manufacturer",
+        "mpn",
+        "supplier",
+        "spn",
+        "uom",
+        "country_of_origin",
+        "material",
+        "lead_time",
+        "notes",
+    ):
         cols = spec.cols(fld)
         if len(cols) <= 1:
             out[fld] = pick(fld)
         else:
-            out[fld] = _join_parts([_col_text(text, c, r0, r1).loc[idx].to_numpy(dtype=object) for c in cols], None, " | ")
+            out[fld] = _join_parts(
+                [_col_text(text, c, r0, r1).loc[idx].to_numpy(dtype=object) for c in cols],
+                None,
+                " | ",
+            )
     if qcol is not None:
         q = parse_quantities(q_raw)
         out["quantity"] = q["value"].to_numpy()
@@ -440,10 +463,11 @@ def _table_lines(
     cur_col = spec.col("currency")
     currency = pd.Series(pick("currency") if cur_col is not None else [""] * len(idx), dtype=object)
     for fld in ("unit_price", "ext_price"):
-        c = spec.col(fld)
-        if c is None:
+        pc = spec.col(fld)
+        if pc is None:
             out[fld] = np.nan
             continue
+        c = pc
         p = parse_prices(_col_raw(raw, c, r0, r1).loc[idx])
         out[fld] = p["value"].to_numpy()
         currency = currency.where(currency.ne(""), p["currency"].to_numpy())
@@ -451,7 +475,9 @@ def _table_lines(
         if header_cur:
             currency = currency.where(currency.ne(""), header_cur)
         _value_issues(report, sheet, idx, p["problem"], c, "bad_price", "is not a price")
-    out["currency"] = currency.map(lambda t: currency_in(t) or t.strip().upper()[:3] if t else "").to_numpy(dtype=object)
+    out["currency"] = currency.map(
+        lambda t: currency_in(t) or t.strip().upper()[:3] if t else ""
+    ).to_numpy(dtype=object)
     mcol = spec.col("mass")
     if mcol is not None:
         unit = unit_in_header(spec.headers.get(mcol, ""))
@@ -463,12 +489,18 @@ def _table_lines(
         out["mass_g"] = np.nan
     scol = spec.col("stock")
     out["stock"] = (
-        parse_quantities(_col_raw(raw, scol, r0, r1).loc[idx])["value"].to_numpy() if scol is not None else np.nan
+        parse_quantities(_col_raw(raw, scol, r0, r1).loc[idx])["value"].to_numpy()
+        if scol is not None
+        else np.nan
     )
     out["link"] = _links(sheet, text, spec, idx, r0, r1, main_col)
     lcol = spec.col("level")
     out["level"] = pick("level") if lcol is not None else ""
-    hidden_rows = np.isin(grid_rows, list(sheet.hidden_rows)) if sheet.hidden_rows else np.zeros(len(idx), bool)
+    hidden_rows = (
+        np.isin(grid_rows, list(sheet.hidden_rows))
+        if sheet.hidden_rows
+        else np.zeros(len(idx), bool)
+    )
     out["hidden"] = hidden_rows | (main_col in sheet.hidden_cols)
     # unmapped headed columns are kept as they are
     mapped = {c for c, _, _, _ in spec.mapping}
@@ -517,7 +549,13 @@ def _join_parts(parts: list[np.ndarray], tail: np.ndarray | None, sep: str = " /
 
 
 def _links(
-    sheet: RawSheet, text: pd.DataFrame, spec: TableSpec, idx: pd.Index, r0: int, r1: int, main_col: int
+    sheet: RawSheet,
+    text: pd.DataFrame,
+    spec: TableSpec,
+    idx: pd.Index,
+    r0: int,
+    r1: int,
+    main_col: int,
 ) -> np.ndarray:
     lcol = spec.col("link")
     base = (
@@ -525,9 +563,16 @@ def _links(
         if lcol is not None
         else np.array([""] * len(idx), dtype=object)
     )
-    base = np.array([v if re.match(r"^(?:https?://|www\.|ftp://)", v or "", re.I) else "" for v in base], dtype=object)
+    base = np.array(
+        [v if re.match(r"^(?:https?://|www\.|ftp://)", v or "", re.I) else "" for v in base],
+        dtype=object,
+    )
     if sheet.links:
-        cols = [main_col] + ([lcol] if lcol is not None else []) + list(range(spec.first_col, spec.last_col + 1))
+        cols = (
+            [main_col]
+            + ([lcol] if lcol is not None else [])
+            + list(range(spec.first_col, spec.last_col + 1))
+        )
         for i, r in enumerate(idx):
             if base[i]:
                 continue
@@ -540,7 +585,12 @@ def _links(
 
 
 def _qty_issues(
-    report: ImportReport, sheet: RawSheet, idx: pd.Index, q: pd.DataFrame, q_txt: pd.Series, qcol: int
+    report: ImportReport,
+    sheet: RawSheet,
+    idx: pd.Index,
+    q: pd.DataFrame,
+    q_txt: pd.Series,
+    qcol: int,
 ) -> None:
     notes = q["note"].to_numpy(dtype=object)
     problem = q["problem"].to_numpy(dtype=bool)
@@ -551,7 +601,7 @@ def _qty_issues(
             "qty_text" if not problem[i] else "qty_unreadable",
             f"Quantity {notes[i]}." if notes[i] else f"Quantity '{q_txt.iloc[i]}' needs a look.",
             sheet=sheet.name,
-            row=sheet.row_number(int(idx[i])),
+            row=sheet.row_number(int(idx[int(i)])),
             column=column_letter(qcol),
         )
     for i in np.nonzero(missing)[0]:
@@ -560,13 +610,19 @@ def _qty_issues(
             "qty_missing",
             "The line has no quantity.",
             sheet=sheet.name,
-            row=sheet.row_number(int(idx[i])),
+            row=sheet.row_number(int(idx[int(i)])),
             column=column_letter(qcol),
         )
 
 
 def _value_issues(
-    report: ImportReport, sheet: RawSheet, idx: pd.Index, problem: pd.Series, col: int, code: str, what: str
+    report: ImportReport,
+    sheet: RawSheet,
+    idx: pd.Index,
+    problem: pd.Series,
+    col: int,
+    code: str,
+    what: str,
 ) -> None:
     for i in np.nonzero(problem.to_numpy(dtype=bool))[0]:
         report.add(
@@ -574,12 +630,14 @@ def _value_issues(
             code,
             f"The value {what}; left empty.",
             sheet=sheet.name,
-            row=sheet.row_number(int(idx[i])),
+            row=sheet.row_number(int(idx[int(i)])),
             column=column_letter(col),
         )
 
 
-def _stray_fields(report: ImportReport, sheet: RawSheet, spec: TableSpec, grid_rows: np.ndarray) -> None:
+def _stray_fields(
+    report: ImportReport, sheet: RawSheet, spec: TableSpec, grid_rows: np.ndarray
+) -> None:
     assert sheet.widths is not None
     if spec.header_row is None:
         return
@@ -603,7 +661,9 @@ def _finish(lines: pd.DataFrame) -> pd.DataFrame:
     """Canonical column order and dtypes, multi-level links and extended quantities."""
     for f in FIELDS:
         if f.name not in lines.columns:
-            lines[f.name] = np.nan if f.kind in ("float", "int") else ("" if f.kind == "str" else False)
+            lines[f.name] = (
+                np.nan if f.kind in ("float", "int") else ("" if f.kind == "str" else False)
+            )
     lines = link_levels(lines)
     canon = [f.name for f in FIELDS]
     extras = [c for c in lines.columns if c not in canon]
@@ -633,7 +693,10 @@ def _cap_issues(report: ImportReport) -> None:
         if n > MAX_ISSUES_PER_CODE:
             kept.append(
                 type(report.issues[0])(
-                    "info", code, f"... and {n - MAX_ISSUES_PER_CODE:,} more of the same kind ({code}).", report.file
+                    "info",
+                    code,
+                    f"... and {n - MAX_ISSUES_PER_CODE:,} more of the same kind ({code}).",
+                    report.file,
                 )
             )
     report.issues = kept

@@ -25,7 +25,6 @@ from riskapp.core.mapping import (
     propose_mapping,
 )
 from riskapp.core.readers import RawSheet
-from riskapp.core.values import as_text_series
 
 MAX_MERGED_FILL_CELLS = 200_000
 
@@ -81,10 +80,18 @@ def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
                 break
             arr[r0 : r1 + 1, c0 : c1 + 1] = arr[r0, c0]
         raw = pd.DataFrame(arr, dtype=object)
-    text = pd.DataFrame(
-        {c: as_text_series(raw[c]).str.strip() for c in raw.columns}, index=raw.index
-    )
+    text = pd.DataFrame({c: fast_text(raw[c]) for c in raw.columns}, index=raw.index)
     return raw, text
+
+
+def fast_text(col: pd.Series) -> pd.Series:
+    """Display text of a column of cell values, vectorised: '' for empty, '2' for 2.0."""
+    txt = col.where(col.notna(), "").astype(str)
+    # integral floats read from a workbook show without '.0' (part numbers, quantities)
+    floaty = txt.str.endswith(".0")
+    if floaty.any():
+        txt = txt.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
+    return txt.str.strip()
 
 
 def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
@@ -109,9 +116,18 @@ def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         cache[t] = res
         return res
 
+    first_words = _first_words()
     for j, c in enumerate(text.columns):
         col = text[c]
         short = col.str.len().le(60) & col.ne("")
+        if not short.any():
+            continue
+        # cheap vectorised filter: only cells whose first word starts some header synonym
+        sub = col[short].str.lower()
+        first = sub.str.replace(_FIRST_WORD, r"\1", regex=True)
+        spaces = sub.str.len() - sub.str.replace(" ", "", regex=False).str.len()
+        plausible = first.isin(first_words) & ~sub.str.contains(r"(?:\d\D*){5}") & spaces.le(6)
+        short.loc[short] = plausible.to_numpy()
         if not short.any():
             continue
         uniq = pd.unique(col[short])
@@ -120,11 +136,26 @@ def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return out, fields
 
 
+_LETTER = "a-zäöüßéèêàâíìóòúùñçå"
+_FIRST_WORD = rf"^[^{_LETTER}#]*([{_LETTER}]+|#).*$"
+
+
+def _first_words() -> set[str]:
+    words = set()
+    for key in _exact_index():
+        m = re.match(_FIRST_WORD, key, re.S)
+        if m:
+            words.add(m.group(1))
+    return words
+
+
 def _is_numberish(raw: pd.DataFrame, text: pd.DataFrame) -> np.ndarray:
     num = np.zeros(text.shape, dtype=bool)
     for j, c in enumerate(text.columns):
         r = raw[c]
-        isnum = r.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy(bool)
+        isnum = r.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy(
+            bool
+        )
         s = text[c]
         num[:, j] = isnum | s.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?").fillna(False).to_numpy(bool)
     return num & (text.to_numpy() != "")
@@ -134,22 +165,24 @@ def header_candidates(raw: pd.DataFrame, text: pd.DataFrame) -> list[int]:
     """Rows that look like BOM header rows (0-based)."""
     if text.empty:
         return []
-    ids, fields = _exact_field_ids(text)
+    ids, _fields = _exact_field_ids(text)
     nonempty = text.to_numpy() != ""
     hits = ids >= 0
-    numish = _is_numberish(raw, text)
     # distinct field ids per row
     masked = np.where(hits, ids, -1).astype(np.int32)
     masked.sort(axis=1)
     distinct = ((np.diff(masked, axis=1) != 0) & (masked[:, 1:] >= 0)).sum(axis=1) + (
         masked[:, 0] >= 0
     )
-    cand = set(np.nonzero(distinct >= 2)[0].tolist())
+    n_nonempty = nonempty.sum(axis=1)
+    cand = set(np.nonzero((distinct >= 2) & (hits.sum(axis=1) * 2 >= n_nonempty))[0].tolist())
     cand.update(np.nonzero(nonempty[:40].sum(axis=1) >= 2)[0].tolist())
     out: list[int] = []
-    for r in sorted(cand):
-        cells = [(j, text.iat[r, j]) for j in np.nonzero(nonempty[r])[0]]
-        if not cells or numish[r].sum() > 1:
+    rows = sorted(cand)
+    numish = _is_numberish(raw.iloc[rows], text.iloc[rows]) if rows else np.zeros((0, 0), bool)
+    for k, r in enumerate(rows):
+        cells = [(int(j), str(text.iat[r, int(j)])) for j in np.nonzero(nonempty[r])[0]]
+        if not cells or numish[k].sum() > 1:
             continue
         found: dict[str, float] = {}
         n_hit = 0
@@ -225,6 +258,7 @@ def find_tables(
         return []
     nrows = len(text)
     headers = [forced_header] if forced_header is not None else header_candidates(raw, text)
+    headers = _drop_repeated_headers(text, headers)
     specs: list[TableSpec] = []
     if not headers:
         spec = _headerless_table(sheet, raw, text)
@@ -237,7 +271,7 @@ def find_tables(
                 if any(max(a, a2) <= min(b, b2) for a2, b2 in segs_by_header[h2]):
                     end = h2
                     break
-            hdrs = {c: text.iat[h, c] for c in range(a, b + 1) if text.iat[h, c] != ""}
+            hdrs = {c: str(text.iat[h, c]) for c in range(a, b + 1) if text.iat[h, c] != ""}
             profiles = _profiles(raw, text, h + 1, end, range(a, b + 1))
             mapping = propose_mapping(hdrs, profiles, a)
             spec = TableSpec(sheet.name, h, a, b, hdrs, mapping, h + 1, end)
@@ -245,6 +279,19 @@ def find_tables(
             specs.append(spec)
             specs.extend(_headerless_blocks(sheet, raw, text, spec, profiles))
     return [s for s in specs if s.fields & {"description", "name", "ipn", "mpn", "ref_des", "spn"}]
+
+
+def _drop_repeated_headers(text: pd.DataFrame, headers: list[int]) -> list[int]:
+    """A header row that repeats the one above it word for word (a page break in an export)
+    does not start a new table; the row classifier skips it as a repeated header."""
+    kept: list[int] = []
+    prev: tuple[tuple[int, str], ...] | None = None
+    for h in headers:
+        sig = tuple((c, normalize_header(v)) for c, v in enumerate(text.iloc[h].tolist()) if v)
+        if sig != prev:
+            kept.append(h)
+        prev = sig
+    return kept
 
 
 def _profiles(
@@ -283,21 +330,36 @@ def _headerless_blocks(
     if not (spec.fields & {"description", "name"}) or "quantity" not in spec.fields:
         return []
     mapped = {c for c, _, _, _ in spec.mapping}
-    free = [c for c in range(spec.first_col, spec.last_col + 1) if c not in mapped and c not in spec.headers]
+    free = [
+        c
+        for c in range(spec.first_col, spec.last_col + 1)
+        if c not in mapped and c not in spec.headers
+    ]
     out: list[TableSpec] = []
     used: set[int] = set()
     for c in free:
         if c in used or c + 1 not in free:
             continue
         pt, pq = profiles[c], profiles[c + 1]
-        if not (pt.texty and pt.fill >= 0.2 and pt.avg_len >= 5 and pq.numeric >= 0.7 and pq.fill >= 0.15):
+        if not (
+            pt.texty
+            and pt.fill >= 0.2
+            and pt.avg_len >= 5
+            and pq.numeric >= 0.7
+            and pq.fill >= 0.15
+        ):
             continue
         mapping: list[tuple[int, str, float, str]] = [
             (c, "description", 0.5, "inferred"),
             (c + 1, "quantity", 0.5, "inferred"),
         ]
         left = c - 1
-        if left in free and left not in used and profiles[left].texty and profiles[left].fill < pt.fill:
+        if (
+            left in free
+            and left not in used
+            and profiles[left].texty
+            and profiles[left].fill < pt.fill
+        ):
             mapping.insert(0, (left, "category", 0.4, "inferred"))
             used.add(left)
         used.update({c, c + 1})
@@ -344,6 +406,10 @@ def _headerless_table(sheet: RawSheet, raw: pd.DataFrame, text: pd.DataFrame) ->
     if qty:
         mapping.append((max(qty)[1], "quantity", 0.3, "content"))
     cols = [c for c, _, _, _ in mapping]
-    spec = TableSpec(sheet.name, None, min(cols), max(cols), {}, sorted(mapping), 0, len(text), inferred=True)
-    spec.notes.append("no header row was found; columns were chosen by their content — check the mapping")
+    spec = TableSpec(
+        sheet.name, None, min(cols), max(cols), {}, sorted(mapping), 0, len(text), inferred=True
+    )
+    spec.notes.append(
+        "no header row was found; columns were chosen by their content — check the mapping"
+    )
     return spec

@@ -45,7 +45,18 @@ def synonyms() -> tuple[Synonym, ...]:
     path = importlib.resources.files("riskapp.resources") / "import" / "header_synonyms.csv"
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    return tuple(Synonym(r["field"], normalize_header(r["synonym"]), float(r["weight"])) for r in rows)
+    return tuple(
+        Synonym(r["field"], normalize_header(r["synonym"]), float(r["weight"])) for r in rows
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _contained_patterns() -> tuple[tuple[Synonym, re.Pattern[str]], ...]:
+    return tuple(
+        (s, re.compile(r"(?:^|[^a-z0-9äöüß])" + re.escape(s.text) + r"(?:$|[^a-z0-9äöüß])"))
+        for s in synonyms()
+        if len(s.text) >= 3 or s.text == "#"
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,18 +106,19 @@ def match_header(text: str) -> tuple[tuple[str, float, str], ...]:
         for field, weight in idx.get(v, ()):
             offer(field, weight if v == n else weight * 0.97, "synonym")
     if not best:
-        words = n
-        for s in synonyms():
-            if len(s.text) < 3 and s.text != "#":
-                continue
-            if re.search(r"(?:^|[^a-z0-9äöüß])" + re.escape(s.text) + r"(?:$|[^a-z0-9äöüß])", words):
-                share = len(s.text) / max(len(words), 1)
+        for s, pattern in _contained_patterns():
+            if s.text in n and pattern.search(n):
+                share = len(s.text) / max(len(n), 1)
                 offer(s.field, s.weight * (0.6 + 0.3 * share), "synonym")
-    if not best and len(n) >= 4:
+    if not best and 4 <= len(n) <= 40:
+        matcher = difflib.SequenceMatcher(None, "", n)
         for s in synonyms():
-            if len(s.text) < 4:
+            if len(s.text) < 4 or abs(len(s.text) - len(n)) > 0.4 * len(n):
                 continue
-            ratio = difflib.SequenceMatcher(None, n, s.text).ratio()
+            matcher.set_seq1(s.text)
+            if matcher.real_quick_ratio() < 0.84 or matcher.quick_ratio() < 0.84:
+                continue
+            ratio = matcher.ratio()
             if ratio >= 0.84:
                 offer(s.field, s.weight * ratio * 0.85, "fuzzy")
     ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
@@ -149,9 +161,9 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
         return ColumnProfile(0, 0, 0, 0, 0, 0, 0, 0, 0)
     sample = ne.head(2000)
     raw_s = raw.loc[sample.index]
-    is_num = raw_s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)) | sample.str.fullmatch(
-        r"[+-]?\d+(?:[.,]\d+)?"
-    )
+    is_num = raw_s.map(
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    ) | sample.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?")
     nums = pd.to_numeric(sample.where(is_num).str.replace(",", ".", regex=False), errors="coerce")
     small_int = ((nums % 1 == 0) & (nums >= 0) & (nums <= 10000)).sum() / len(sample)
     return ColumnProfile(
@@ -161,7 +173,9 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
         spaced=float(sample.str.contains(r"\S\s+\S", regex=True).mean()),
         url=float(sample.str.contains(_RE_URL, regex=True).mean()),
         code=float(sample.str.fullmatch(_RE_CODE).mean()),
-        designators=float(sample.map(lambda t: count_designators(t) is not None and not t.isdigit()).mean()),
+        designators=float(
+            sample.map(lambda t: count_designators(t) is not None and not t.isdigit()).mean()
+        ),
         avg_len=float(sample.str.len().mean()),
         distinct=float(sample.nunique() / len(sample)),
     )
@@ -205,7 +219,9 @@ def propose_mapping(
     return result
 
 
-def _adjust(field: str, conf: float, how: str, prof: ColumnProfile | None) -> tuple[float, str, str]:
+def _adjust(
+    field: str, conf: float, how: str, prof: ColumnProfile | None
+) -> tuple[float, str, str]:
     """Let the column's content confirm, weaken or redirect a header's meaning."""
     if prof is None or prof.fill == 0:
         return conf, field, how
@@ -214,7 +230,12 @@ def _adjust(field: str, conf: float, how: str, prof: ColumnProfile | None) -> tu
             return conf * 0.5, field, how
     if field in ("description", "name", "notes") and prof.url >= 0.6:
         return max(conf, 0.7), "link", "content"
-    if field in ("item", "ipn", "name") and prof.spaced >= 0.5 and prof.avg_len >= 12 and prof.numeric < 0.2:
+    if (
+        field in ("item", "ipn", "name")
+        and prof.spaced >= 0.5
+        and prof.avg_len >= 12
+        and prof.numeric < 0.2
+    ):
         # "Item" or "Part" holding prose: the description of the line
         return max(conf * 0.95, 0.6), "description" if field != "name" else "name", "content"
     if field == "item" and prof.designators >= 0.6:

@@ -32,8 +32,15 @@ class FieldSpec:
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("sheet", "str", "Source sheet name ('' for CSV).", False),
-    FieldSpec("row", "int", "Source row as Excel shows it (CSV: line where the record starts).", False),
-    FieldSpec("table", "str", "Table the line came from, e.g. 'Sheet1!B2' (sheet!top-left header cell).", False),
+    FieldSpec(
+        "row", "int", "Source row as Excel shows it (CSV: line where the record starts).", False
+    ),
+    FieldSpec(
+        "table",
+        "str",
+        "Table the line came from, e.g. 'Sheet1!B2' (sheet!top-left header cell).",
+        False,
+    ),
     FieldSpec("description_column", "str", "Column letter of the description cell.", False),
     FieldSpec("category", "str", "Section/category heading the line sits under (carried down)."),
     FieldSpec("level", "int", "Level in a multi-level BOM (1 = top)."),
@@ -50,7 +57,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("spn", "str", "Supplier part number."),
     FieldSpec("quantity", "float", "Quantity per parent assembly as stated (number)."),
     FieldSpec("quantity_text", "str", "Quantity cell exactly as written.", False),
-    FieldSpec("extended_quantity", "float", "Quantity per finished product (product of quantities down the tree)."),
+    FieldSpec(
+        "extended_quantity",
+        "float",
+        "Quantity per finished product (product of quantities down the tree).",
+    ),
     FieldSpec("uom", "str", "Unit of measure (pcs, m, kg, ...)."),
     FieldSpec("unit_price", "float", "Unit price (number)."),
     FieldSpec("currency", "str", "Currency of the prices (ISO code)."),

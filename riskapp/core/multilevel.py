@@ -38,7 +38,11 @@ def _levels_for_table(group: pd.DataFrame) -> pd.Series | None:
             return levels.ffill()
     items = group["item"].astype(str).str.strip()
     outline = items.str.fullmatch(_RE_OUTLINE)
-    if items.ne("").any() and outline.mean() >= 0.8 and items.str.contains(".", regex=False).mean() >= 0.3:
+    if (
+        items.ne("").any()
+        and outline.mean() >= 0.8
+        and items.str.contains(".", regex=False).mean() >= 0.3
+    ):
         return items.str.rstrip(".").str.count(r"\.").astype(float) + 1
     return None
 
@@ -72,7 +76,7 @@ def link_levels(lines: pd.DataFrame) -> pd.DataFrame:
             while stack and stack[-1][0] >= level:
                 stack.pop()
             if stack:
-                parent_level, ppos, pext = stack[-1]
+                _parent_level, ppos, pext = stack[-1]
                 parents[i] = rows[ppos]
                 has_child[ppos] = True
                 ext[i] = q[i] * pext

@@ -16,6 +16,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from riskapp.core.errors import InputFileError, LimitExceededError
 
@@ -34,7 +35,7 @@ class Limits:
 @dataclass
 class RawSheet:
     name: str
-    cells: list[list[object]]
+    cells: list[list[Any]]
     hidden_rows: set[int] = field(default_factory=set)  # 0-based
     hidden_cols: set[int] = field(default_factory=set)  # 0-based
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 incl.
@@ -124,7 +125,9 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
             "permission denied: you do not have the right to read this file.", file=name
         ) from None
     except OSError as exc:
-        raise InputFileError(f"the file cannot be read ({exc.strerror or exc}).", file=name) from None
+        raise InputFileError(
+            f"the file cannot be read ({exc.strerror or exc}).", file=name
+        ) from None
     if size == 0:
         raise InputFileError("the file is empty (0 bytes).", file=name)
     if size > limits.max_file_bytes:
@@ -139,7 +142,9 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
     if kind == "zip":
         fmt = _zip_format(p, ext)
         if ext in TEXT_EXTS or (ext and ext not in SPREADSHEET_EXTS):
-            notes.append(f"The file is named {ext or '(no extension)'} but is a {fmt} workbook; read it as {fmt}.")
+            notes.append(
+                f"The file is named {ext or '(no extension)'} but is a {fmt} workbook; read it as {fmt}."
+            )
         _check_zip(p, limits)
         sheets = _read_calamine(p, fmt, limits)
         if fmt in ("xlsx", "xlsm"):
@@ -155,7 +160,9 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
                 file=name,
             )
         if ext not in (".xls", ""):
-            notes.append(f"The file is named {ext} but is an old Excel (.xls) workbook; read it as xls.")
+            notes.append(
+                f"The file is named {ext} but is an old Excel (.xls) workbook; read it as xls."
+            )
         sheets = _read_calamine(p, "xls", limits)
         return RawWorkbook(name, "xls", sheets, notes)
     if kind == "binary":
@@ -209,7 +216,9 @@ def _check_zip(p: Path, limits: Limits) -> None:
         with zipfile.ZipFile(p) as zf:
             infos = zf.infolist()
     except zipfile.BadZipFile:
-        raise InputFileError("the workbook is damaged (broken zip container).", file=str(p)) from None
+        raise InputFileError(
+            "the workbook is damaged (broken zip container).", file=str(p)
+        ) from None
     total = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if total > limits.max_uncompressed_bytes:
@@ -295,9 +304,11 @@ def _read_calamine(p: Path, fmt: str, limits: Limits) -> list[RawSheet]:
             except LimitExceededError:
                 raise
             except Exception as exc:
-                raise InputFileError(_broken_message(fmt, exc), file=name, sheet=sheet_name) from None
-            visible = m is None or "Visible" in str(m.visible) and "Hidden" not in str(m.visible)
-            sheets.append(RawSheet(sheet_name, cells, merged=merged, visible=visible))
+                raise InputFileError(
+                    _broken_message(fmt, exc), file=name, sheet=sheet_name
+                ) from None
+            visible = m is None or ("Visible" in str(m.visible) and "Hidden" not in str(m.visible))
+            sheets.append(RawSheet(sheet_name, list(cells), merged=merged, visible=visible))
     finally:
         wb.close()
     if not sheets:
@@ -318,15 +329,23 @@ def _attr(tag: bytes, name: bytes) -> str | None:
     return m.group(1).decode("utf-8", "replace") if m else None
 
 
+_RE_HIDDEN = re.compile(rb'hidden="(?:1|true)"')
+
+
 def _add_xlsx_metadata(p: Path, sheets: list[RawSheet]) -> None:
     """Hidden rows/columns and hyperlinks, which calamine does not expose, from the sheet XML."""
     try:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist())
             wbxml = zf.read("xl/workbook.xml") if "xl/workbook.xml" in names else b""
-            rels = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
+            rels = (
+                zf.read("xl/_rels/workbook.xml.rels")
+                if "xl/_rels/workbook.xml.rels" in names
+                else b""
+            )
             targets = {
-                _attr(t, b"Id"): _attr(t, b"Target") for t in re.findall(rb"<Relationship\b[^>]*>", rels)
+                _attr(t, b"Id"): _attr(t, b"Target")
+                for t in re.findall(rb"<Relationship\b[^>]*>", rels)
             }
             by_name = {s.name: s for s in sheets}
             for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", wbxml):
@@ -343,19 +362,27 @@ def _add_xlsx_metadata(p: Path, sheets: list[RawSheet]) -> None:
                 if path not in names:
                     continue
                 xml = zf.read(path)
-                for col in re.findall(rb"<(?:\w+:)?col\b[^>]*>", xml):
+                data_at = xml.find(b"<sheetData")
+                data_end = xml.rfind(b"</sheetData>")
+                head = xml[: data_at if data_at >= 0 else len(xml)]
+                tail = xml[data_end:] if data_end >= 0 else b""
+                for col in re.findall(rb"<(?:\w+:)?col\b[^>]*>", head):
                     if _attr(col, b"hidden") in ("1", "true"):
                         lo, hi = int(_attr(col, b"min") or 0), int(_attr(col, b"max") or 0)
                         if 0 < lo <= hi <= 16384:
                             sheet.hidden_cols.update(range(lo - 1, hi))
-                for row in re.findall(rb"<(?:\w+:)?row\b[^>]*>", xml):
-                    if b"hidden" in row and _attr(row, b"hidden") in ("1", "true"):
-                        r = _attr(row, b"r")
+                for m_hidden in _RE_HIDDEN.finditer(xml, max(data_at, 0)):
+                    start = xml.rfind(b"<", 0, m_hidden.start())
+                    tag = xml[start : m_hidden.end() + 1]
+                    if re.match(rb"<(?:\w+:)?row\b", tag):
+                        r = _attr(tag, b"r")
                         if r and r.isdigit():
                             sheet.hidden_rows.add(int(r) - 1)
-                links = re.findall(rb"<(?:\w+:)?hyperlink\b[^>]*>", xml)
+                links = re.findall(rb"<(?:\w+:)?hyperlink\b[^>]*>", tail)
                 if links:
-                    rels_path = path.rsplit("/", 1)[0] + "/_rels/" + path.rsplit("/", 1)[1] + ".rels"
+                    rels_path = (
+                        path.rsplit("/", 1)[0] + "/_rels/" + path.rsplit("/", 1)[1] + ".rels"
+                    )
                     srels = zf.read(rels_path) if rels_path in names else b""
                     stargets = {
                         _attr(t, b"Id"): _attr(t, b"Target")
@@ -495,7 +522,9 @@ def read_csv_sheet(p: Path, limits: Limits) -> RawSheet:
                     row=starts[-1],
                 )
     except csv.Error as exc:
-        raise InputFileError(f"the CSV file is malformed ({exc}).", file=str(p), row=prev + 1) from None
+        raise InputFileError(
+            f"the CSV file is malformed ({exc}).", file=str(p), row=prev + 1
+        ) from None
     widths = [len(r) for r in cells]
     width = max(widths, default=0)
     for r in cells:

@@ -51,10 +51,13 @@ _MISSING_WORDS = {
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _RE_NUMBER_ONLY = re.compile(r"^[+]?\d+(?:[.,' \u00a0\u202f]\d+)*$")
-_RE_LEADING = re.compile(r"^\s*(?:ca\.?|approx\.?|~|≈|x|qty:?)?\s*([+]?\d+(?:[.,]\d+)*(?:\s*/\s*\d+)?)\s*(.*)$", re.I)
+_RE_LEADING = re.compile(
+    r"^\s*(?:ca\.?|approx\.?|~|≈|x|qty:?)?\s*([+]?\d+(?:[.,]\d+)*(?:\s*/\s*\d+)?)\s*(.*)$", re.I
+)
 _RE_TRAILING_X = re.compile(r"^\s*x\s*(\d+)\s*$", re.I)
 _RE_PACK_ONLY = re.compile(
-    r"^\s*(?:(\d+)\s*[- ]?\s*(?:pack|pk)\b.*|(?:a\s+)?(?:pack|set|box|bag|lot)\s+of\s+(\d+)\b.*)$", re.I
+    r"^\s*(?:(\d+)\s*[- ]?\s*(?:pack|pk)\b.*|(?:a\s+)?(?:pack|set|box|bag|lot)\s+of\s+(\d+)\b.*)$",
+    re.I,
 )
 _RE_RANGE = re.compile(rf"^\s*({_NUM})\s*(?:-|–|—|to|bis|a)\s*({_NUM})\s*(.*)$", re.I)
 _RE_FRACTION = re.compile(r"^(\d+)\s*/\s*(\d+)$")
@@ -76,7 +79,9 @@ def number_style(texts: pd.Series) -> str:
     """
     sample = texts.dropna().astype(str).str.strip()
     sample = sample[sample != ""].head(5000)
-    comma = sample.str.contains(r"^\D*\d+(?:\.\d{3})*,\d{1,2}\D*$|^\D*\d+,\d{1,2}\D*$", regex=True).sum()
+    comma = sample.str.contains(
+        r"^\D*\d+(?:\.\d{3})*,\d{1,2}\D*$|^\D*\d+,\d{1,2}\D*$", regex=True
+    ).sum()
     dot = sample.str.contains(r"^\D*\d+(?:,\d{3})*\.\d+\D*$", regex=True).sum()
     return "comma" if comma > dot else "dot"
 
@@ -101,7 +106,7 @@ def to_float(text: str, style: str = "dot") -> float | None:
             t = t.replace(",", "")
     elif has_comma:
         parts = t.split(",")
-        if style == "comma" or len(parts) == 2 and len(parts[1]) != 3:
+        if style == "comma" or (len(parts) == 2 and len(parts[1]) != 3):
             if len(parts) > 2:  # 1,234,567 with comma style makes no sense: thousands
                 t = t.replace(",", "")
             else:
@@ -180,8 +185,10 @@ def parse_quantities(raw: pd.Series, style: str | None = None) -> pd.DataFrame:
 
 
 def _is_real_number(v: object) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and not (
-        isinstance(v, float) and math.isnan(v)
+    return (
+        isinstance(v, (int, float, np.integer, np.floating))
+        and not isinstance(v, bool)
+        and not (isinstance(v, float) and math.isnan(v))
     )
 
 
@@ -301,7 +308,9 @@ def unit_in_header(header: str) -> str:
     return m.group(1) or m.group(2) or ""
 
 
-def parse_mass_text(text: str, default_unit: str = "g", style: str = "dot") -> tuple[float | None, bool]:
+def parse_mass_text(
+    text: str, default_unit: str = "g", style: str = "dot"
+) -> tuple[float | None, bool]:
     """'12 g' -> 12.0; '0.4kg' -> 400.0; '3 oz' -> 85.05. Returns (grams, unit_was_written)."""
     m = _RE_MASS.match(text.replace("\u00a0", " "))
     if not m:

@@ -1,0 +1,402 @@
+"""The import engine, one rule per test, on small workbooks built here."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from riskapp.core.errors import InputFileError, UsageError
+from riskapp.core.importer import ImportOptions, import_bom
+
+
+def xlsx(
+    path: Path, rows: list[list[object]], *, sheet: str = "BOM", start_col: int = 1, **kw: object
+) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r, row in enumerate(rows, start=1):
+        for c, v in enumerate(row, start=start_col):
+            if v is not None:
+                ws.cell(r, c, v)
+    setup = kw.get("setup")
+    if callable(setup):
+        setup(wb, ws)
+    wb.save(path)
+    return path
+
+
+def lines_of(path: Path, **kw: object):  # type: ignore[no-untyped-def]
+    return import_bom(path, ImportOptions(**kw) if kw else None)  # type: ignore[arg-type]
+
+
+def test_title_rows_above_header_and_table_in_column_d(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "t.xlsx",
+        [
+            ["Drive unit BOM — rev C"],
+            ["Prepared by: engineering, 2026-03-01"],
+            [],
+            ["Pos.", "Description", "Manufacturer", "MPN", "Qty"],
+            [1, "Rotor magnet N42SH", "JL MAG", "JLM-42SH-01", 16],
+            [2, "Bearing 6205", "SKF", "6205-2RS", 2],
+        ],
+        start_col=4,
+    )
+    res = lines_of(p)
+    df = res.lines
+    assert df["row"].tolist() == [5, 6]
+    assert df["description"].tolist() == ["Rotor magnet N42SH", "Bearing 6205"]
+    assert df["description_column"].unique().tolist() == ["E"]
+    assert df["quantity"].tolist() == [16, 2]
+    assert df["manufacturer"].tolist() == ["JL MAG", "SKF"]
+    assert res.report.tables[0].header_row == 4
+    mapping = res.report.tables[0].mapping_dict()
+    assert mapping["mpn"] == "G" and mapping["item"] == "D"
+
+
+def test_side_by_side_tables_each_become_their_own_group(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "s.xlsx",
+        [
+            ["Variant A", None, None, None, "Variant B"],
+            ["Description", "Qty", "Notes", None, "Description", "Qty", "Notes"],
+            ["Stepper NEMA17", 4, "", None, "Stepper NEMA17", 6, ""],
+            ["M3 screw", 20, "", None, "M3 screw", 30, ""],
+        ],
+    )
+    df = lines_of(p).lines
+    assert len(df) == 4
+    a = df[df["description_column"] == "A"]
+    e = df[df["description_column"] == "E"]
+    assert a["quantity"].tolist() == [4, 20] and e["quantity"].tolist() == [6, 30]
+    assert a["table"].nunique() == 1 and set(a["table"]) != set(e["table"])
+    assert a["category"].tolist() == ["Variant A", "Variant A"]
+
+
+def test_sections_repeated_headers_and_totals(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "sec.xlsx",
+        [
+            ["Part", "Description", "Qty", "Price"],
+            ["Motors:", None, None, None],
+            ["M1", "BLDC motor 2207", 4, 12.5],
+            ["Electronics", None, None, None],
+            ["E1", "Flight controller", 1, 30],
+            ["Part", "Description", "Qty", "Price"],
+            ["E2", "ESC 4-in-1", 1, 45],
+            ["Total", None, None, 117.5],
+        ],
+    )
+    df = lines_of(p).lines
+    assert df["row"].tolist() == [3, 5, 7]
+    assert df["category"].tolist() == ["Motors", "Electronics", "Electronics"]
+
+
+def test_category_column_is_filled_down(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "cat.xlsx",
+        [
+            ["Category", "Description", "Qty"],
+            ["Fasteners", "M5x40 SHCS", 22],
+            [None, "M4x6 BHCS", None],
+            ["Motion", "GT2 pulley", 3],
+        ],
+    )
+    res = lines_of(p)
+    df = res.lines
+    assert df["category"].tolist() == ["Fasteners", "Fasteners", "Motion"]
+    assert df["description"].tolist()[1] == "M4x6 BHCS"  # a line without quantity is still a line
+    assert any(i.code == "qty_missing" and i.row == 3 for i in res.report.issues)
+
+
+def test_hidden_rows_and_columns_are_kept_but_marked(tmp_path: Path) -> None:
+    def setup(wb, ws):  # type: ignore[no-untyped-def]
+        ws.row_dimensions[3].hidden = True
+
+    p = xlsx(
+        tmp_path / "h.xlsx",
+        [["Description", "Qty"], ["Visible part", 1], ["Hidden part", 2]],
+        setup=setup,
+    )
+    df = lines_of(p).lines
+    assert df["hidden"].tolist() == [False, True]
+
+
+def test_merged_category_cells(tmp_path: Path) -> None:
+    def setup(wb, ws):  # type: ignore[no-untyped-def]
+        ws.merge_cells("A2:A3")
+
+    p = xlsx(
+        tmp_path / "m.xlsx",
+        [["Group", "Description", "Qty"], ["Drive", "Motor", 1], [None, "Encoder", 1]],
+        setup=setup,
+    )
+    df = lines_of(p).lines
+    assert df["category"].tolist() == ["Drive", "Drive"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["Pos.", "Benennung", "Hersteller", "Menge", "Herkunftsland"],
+        ["Posición", "Descripción", "Fabricante", "Cantidad", "País de origen"],
+        ["Item", "Descripton", "Manufacturer", "Quantitiy", "COO"],
+        ["#", "Part Description", "Mfr.", "QTY.", "Country of Origin"],
+    ],
+)
+def test_header_synonyms_in_several_languages_and_typos(tmp_path: Path, headers: list[str]) -> None:
+    p = xlsx(tmp_path / "lang.xlsx", [headers, [1, "Neodym-Magnet N42", "ACME", 3, "CN"]])
+    res = lines_of(p)
+    m = res.report.tables[0].mapping_dict()
+    assert m["description"] == "B" and m["quantity"] == "D"
+    assert m["manufacturer"] == "C" and m["country_of_origin"] == "E"
+    assert res.lines["quantity"].tolist() == [3]
+
+
+def test_user_mapping_wins(tmp_path: Path) -> None:
+    p = xlsx(tmp_path / "u.xlsx", [["Description", "Qty", "Spare"], ["Motor", 1, 7]])
+    res = lines_of(p, mapping={"quantity": "C"})
+    assert res.lines["quantity"].tolist() == [7]
+    assert any(
+        m.field == "quantity" and m.column == "C" and m.how == "user"
+        for m in res.report.tables[0].mapping
+    )
+
+
+def test_user_header_row(tmp_path: Path) -> None:
+    p = xlsx(tmp_path / "hr.xlsx", [["x", "y"], ["Thing", "Count"], ["Motor", 2]])
+    res = lines_of(p, header_row=2, mapping={"description": "A", "quantity": "B"})
+    assert res.lines["description"].tolist() == ["Motor"]
+    assert res.lines["quantity"].tolist() == [2]
+
+
+def test_multi_level_by_level_column(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "ml.xlsx",
+        [
+            ["Level", "Description", "Qty"],
+            [0, "Drive unit", 1],
+            [1, "Motor assembly", 2],
+            [2, "Rotor", 1],
+            [3, "Magnet segment N42SH", 16],
+            [1, "Inverter", 1],
+            [2, "Capacitor", 4],
+        ],
+    )
+    df = lines_of(p).lines
+    assert df["extended_quantity"].tolist() == [1, 2, 2, 32, 1, 4]
+    assert df["parent_row"].tolist()[3] == 4
+    assert df["has_children"].tolist() == [True, True, True, False, True, False]
+    assert df["level"].tolist() == [1, 2, 3, 4, 2, 3]
+
+
+def test_multi_level_dotted_levels_and_outline(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "dots.xlsx",
+        [
+            ["Lvl", "Description", "Qty"],
+            [".1", "Motor", 2],
+            ["..2", "Magnet", 8],
+            [".1", "Cable", 1],
+        ],
+    )
+    assert lines_of(p).lines["extended_quantity"].tolist() == [2, 16, 1]
+    p2 = xlsx(
+        tmp_path / "outline.xlsx",
+        [
+            ["Item", "Description", "Qty"],
+            ["1", "Motor", 3],
+            ["1.1", "Rotor", 1],
+            ["1.1.1", "Magnet", 10],
+            ["2", "Housing", 1],
+        ],
+    )
+    assert lines_of(p2).lines["extended_quantity"].tolist() == [3, 3, 30, 1]
+
+
+def test_hyperlinks_are_kept(tmp_path: Path) -> None:
+    def setup(wb, ws):  # type: ignore[no-untyped-def]
+        ws["B2"].hyperlink = "https://example.com/magnet"
+
+    p = xlsx(
+        tmp_path / "l.xlsx",
+        [["Description", "Link", "Qty"], ["Magnet N52", "Link", 2]],
+        setup=setup,
+    )
+    assert lines_of(p).lines["link"].tolist() == ["https://example.com/magnet"]
+
+
+def test_prices_currency_and_mass_units(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "p.xlsx",
+        [
+            ["Description", "Qty", "Unit Price", "Weight (kg)"],
+            ["Magnet", "2 pcs", "$355,80", 0.4],
+            ["Motor", 1, "€ 12.50", "300 g"],
+        ],
+    )
+    df = lines_of(p).lines
+    assert df["unit_price"].tolist() == [355.8, 12.5]
+    assert df["currency"].tolist() == ["USD", "EUR"]
+    assert df["mass_g"].tolist() == pytest.approx([400.0, 300.0])
+    assert df["quantity_text"].tolist() == ["2 pcs", "1"]
+
+
+def test_designators_give_quantity_when_there_is_no_quantity_column(tmp_path: Path) -> None:
+    p = tmp_path / "kicad.csv"
+    p.write_text(
+        'Reference,Value,Footprint\n"R1,R2,R5",10k,R_0603\n"BZ1",Buzzer,Buzzer_12mm\n',
+        encoding="utf-8",
+    )
+    df = lines_of(p).lines
+    assert df["quantity"].tolist() == [3, 1]
+
+
+def test_stray_cell_beside_quantity_is_repaired_and_reported(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "stray.xlsx",
+        [
+            ["Description", "Qty", None, "Notes"],
+            ["Cable chain - 1m", " 2 End Sets", 1, None],
+            ["Belt", 3, None, None],
+        ]
+        + [[f"Part {i}", 1, None, None] for i in range(12)],
+    )
+    res = lines_of(p)
+    assert res.lines["description"].iloc[0] == "Cable chain - 1m, 2 End Sets"
+    assert res.lines["quantity"].iloc[0] == 1
+    assert any(i.code == "stray_cell" and i.row == 2 and i.column == "B" for i in res.report.issues)
+
+
+def test_headerless_block_beside_a_table_is_its_own_table(tmp_path: Path) -> None:
+    rows = [["Category", "Description", "Qty", None, None, None, "Notes"]]
+    for i in range(8):
+        rows.append(
+            [
+                "Cat" if i == 0 else None,
+                f"Screw M{i + 2}",
+                i + 1,
+                None,
+                f"Bolt M{i + 2}",
+                i + 10,
+                None,
+            ]
+        )
+    res = lines_of(xlsx(tmp_path / "hl.xlsx", rows))
+    df = res.lines
+    assert sorted(df["description_column"].unique()) == ["B", "E"]
+    assert df[df["description_column"] == "E"]["quantity"].tolist() == [
+        10,
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+        17,
+    ]
+    assert any(i.code == "table_inferred" for i in res.report.issues)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_encodings_and_delimiters(tmp_path: Path) -> None:
+    text = "Beschreibung;Menge;Einzelpreis\nNeodym-Magnet Ø10x5;4;1,25\nSchraube M3;10;0,05\n"
+    for enc in ("utf-8-sig", "cp1252", "utf-16"):
+        p = tmp_path / f"e_{enc}.csv"
+        p.write_bytes(text.encode(enc))
+        df = lines_of(p).lines
+        assert df["description"].tolist() == ["Neodym-Magnet Ø10x5", "Schraube M3"], enc
+        assert df["unit_price"].tolist() == [1.25, 0.05]
+        assert df["sheet"].tolist() == ["", ""]
+    tsv = tmp_path / "t.tsv"
+    tsv.write_text("Description\tQty\nMotor\t2\n", encoding="utf-8")
+    assert lines_of(tsv).lines["quantity"].tolist() == [2]
+
+
+def test_csv_row_is_the_line_where_the_record_starts(tmp_path: Path) -> None:
+    p = tmp_path / "q.csv"
+    p.write_text('Description,Qty\n"Motor, BLDC\nwith two lines",2\nMagnet,3\n', encoding="utf-8")
+    df = lines_of(p).lines
+    assert df["row"].tolist() == [2, 4]
+
+
+def test_csv_stray_extra_field_is_reported_not_shifted(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_text("Description,Qty,Price\nMotor,2,1,5\nMagnet,3,2\n", encoding="utf-8")
+    res = lines_of(p)
+    assert res.lines["quantity"].tolist() == [2, 3]
+    assert any(i.code == "extra_field" and i.row == 2 for i in res.report.issues)
+
+
+# ---------------------------------------------------------------- errors and safety
+
+
+def test_clear_errors_for_unreadable_inputs(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="does not exist"):
+        import_bom(tmp_path / "nope.xlsx")
+    with pytest.raises(InputFileError, match="folder"):
+        import_bom(tmp_path)
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    with pytest.raises(InputFileError, match="empty"):
+        import_bom(empty)
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(bytes(range(256)) * 10)
+    with pytest.raises(InputFileError, match="binary"):
+        import_bom(junk)
+    html = tmp_path / "export.xls"
+    html.write_text("<html><table><tr><td>x</td></tr></table></html>", encoding="utf-8")
+    with pytest.raises(InputFileError, match="HTML"):
+        import_bom(html)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(InputFileError, match="damaged"):
+        import_bom(broken)
+
+
+def test_no_table_found_names_the_file(tmp_path: Path) -> None:
+    p = xlsx(tmp_path / "none.xlsx", [[1, 2, 3], [4, 5, 6]])
+    with pytest.raises(InputFileError, match=r"none\.xlsx.*no BOM table"):
+        import_bom(p)
+
+
+def test_unknown_sheet_is_a_usage_error(tmp_path: Path) -> None:
+    p = xlsx(tmp_path / "s.xlsx", [["Description", "Qty"], ["Motor", 1]])
+    with pytest.raises(UsageError, match="no sheet named 'Nope'"):
+        import_bom(p, ImportOptions(sheets=("Nope",)))
+
+
+def test_extension_lies_are_handled(tmp_path: Path) -> None:
+    real = xlsx(tmp_path / "real.xlsx", [["Description", "Qty"], ["Motor", 1]])
+    fake = tmp_path / "bom.csv"
+    fake.write_bytes(real.read_bytes())
+    res = import_bom(fake)
+    assert res.lines["description"].tolist() == ["Motor"]
+    assert any(i.code == "format_mismatch" for i in res.report.issues)
+
+
+def test_input_file_is_never_modified(tmp_path: Path) -> None:
+    p = xlsx(tmp_path / "ro.xlsx", [["Description", "Qty"], ["Motor", 1]])
+    before = hashlib.sha256(p.read_bytes()).hexdigest()
+    mtime = p.stat().st_mtime_ns
+    res = import_bom(p)
+    assert res.report.sha256 == before
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == before
+    assert p.stat().st_mtime_ns == mtime
+
+
+def test_progress_and_cancel(tmp_path: Path) -> None:
+    from riskapp.core.errors import CancelledError
+
+    p = xlsx(tmp_path / "c.xlsx", [["Description", "Qty"], ["Motor", 1]])
+    seen: list[float] = []
+    import_bom(p, on_progress=lambda f, m: seen.append(f))
+    assert seen[0] == 0.0 and seen[-1] == 1.0
+    with pytest.raises(CancelledError):
+        import_bom(p, should_cancel=lambda: True)
