@@ -205,7 +205,7 @@ def _spec_quality(spec: TableSpec) -> float:
 
 def _apply_user_mapping(spec: TableSpec, mapping: dict[str, str], text: pd.DataFrame) -> TableSpec:
     """The user's explicit mapping always wins over what was proposed."""
-    valid = {f.name for f in FIELDS if f.mappable} | {"mass"}
+    valid = {f.name for f in FIELDS if f.mappable} | {"mass", "magnet_mass"}
     new = list(spec.mapping)
     for fld, letter in mapping.items():
         if fld not in valid:
@@ -241,7 +241,7 @@ def _table_info(spec: TableSpec, n: int) -> TableInfo:
     return TableInfo(
         sheet=spec.sheet,
         table_id=_table_id(spec),
-        header_row=spec.header_row + 1 if spec.header_row is not None else None,
+        header_row=int(spec.header_row) + 1 if spec.header_row is not None else None,
         first_col=column_letter(spec.first_col),
         last_col=column_letter(spec.last_col),
         description_column=column_letter(desc),
@@ -478,15 +478,16 @@ def _table_lines(
     out["currency"] = currency.map(
         lambda t: currency_in(t) or t.strip().upper()[:3] if t else ""
     ).to_numpy(dtype=object)
-    mcol = spec.col("mass")
-    if mcol is not None:
+    for fld, target in (("mass", "mass_g"), ("magnet_mass", "magnet_mass_g")):
+        mcol = spec.col(fld)
+        if mcol is None:
+            out[target] = np.nan
+            continue
         unit = unit_in_header(spec.headers.get(mcol, ""))
         unit = unit if mass_unit_factor(unit) else "g"
         m = parse_masses(_col_raw(raw, mcol, r0, r1).loc[idx], unit)
-        out["mass_g"] = m["grams"].to_numpy()
+        out[target] = m["grams"].to_numpy()
         _value_issues(report, sheet, idx, m["problem"], mcol, "bad_mass", "is not a mass")
-    else:
-        out["mass_g"] = np.nan
     scol = spec.col("stock")
     out["stock"] = (
         parse_quantities(_col_raw(raw, scol, r0, r1).loc[idx])["value"].to_numpy()

@@ -186,6 +186,9 @@ def header_candidates(raw: pd.DataFrame, text: pd.DataFrame) -> list[int]:
             continue
         found: dict[str, float] = {}
         n_hit = 0
+        # header words do not start with a digit or a currency sign ('2 pcs', '$3.50')
+        if sum(1 for _, t in cells if t[:1].isdigit() or t[:1] in "$€£¥+-") > 1:
+            continue
         for _, t in cells:
             m = match_header(t)
             if m and m[0][1] >= 0.5:

@@ -69,6 +69,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("country_of_origin", "str", "Country of origin as written."),
     FieldSpec("material", "str", "Material or magnet grade as written."),
     FieldSpec("mass_g", "float", "Mass per unit in grams (converted from the stated unit).", False),
+    FieldSpec(
+        "magnet_mass_g", "float", "Stated magnet mass per unit in grams (a 'Magnet mass' column).", False
+    ),
     FieldSpec("stock", "float", "Stock on hand / inventory (units)."),
     FieldSpec("lead_time", "str", "Lead time as written."),
     FieldSpec("link", "str", "URL / hyperlink of the line."),
@@ -169,7 +172,9 @@ class ImportReport:
         row: int | None = None,
         column: str = "",
     ) -> None:
-        self.issues.append(Issue(severity, code, message, self.file, sheet, row, column))
+        self.issues.append(
+            Issue(severity, code, message, self.file, sheet, None if row is None else int(row), column)
+        )
 
     def count(self, severity: Severity) -> int:
         return sum(1 for i in self.issues if i.severity == severity)

@@ -1,0 +1,237 @@
+"""Start the desktop app: ``run(argv)`` (``python -m riskapp`` without a subcommand).
+
+Options besides file paths:
+  --screenshot PATH   once the first file is imported (or the window is shown, when no
+                      file is given) save the window as an image and quit; for Xvfb
+                      screenshots and smoke tests.
+  --quit-after-load   quit once every file given has been imported (exit 1 if one failed).
+Unknown options starting with "-" are passed on to Qt (e.g. ``-platform offscreen``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+import riskapp
+from riskapp.gui import settings as cfg
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "riskapp"
+ORG_NAME = "riskapp"
+HEADLESS_TIMEOUT_MS = 180_000
+"""--screenshot / --quit-after-load give up (exit 2) after this long."""
+SCREENSHOT_DELAY_MS = 250
+"""Pause after the import so the table is laid out and painted before the grab."""
+
+
+def log_dir() -> Path:
+    """Where the log file goes: RISKAPP_USER_DIR/logs, else the platform's log folder."""
+    user_dir = os.environ.get(cfg.USER_DIR_ENV, "").strip()
+    if user_dir:
+        return Path(user_dir) / "logs"
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(APP_NAME, ORG_NAME))
+
+
+@contextmanager
+def _logging() -> Iterator[Path | None]:
+    """Log warnings to stderr and everything from INFO to a rotating file, for this run."""
+    root = logging.getLogger()
+    handlers: list[logging.Handler] = []
+    log_file = log_dir() / "riskapp.log"
+    path: Path | None = log_file
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+        file_handler.setLevel(logging.INFO)
+        file_handler.setFormatter(fmt)
+        handlers.append(file_handler)
+    except OSError:
+        path = None
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.WARNING)
+    stderr.setFormatter(fmt)
+    handlers.append(stderr)
+    old_level = root.level
+    root.setLevel(min(old_level or logging.WARNING, logging.INFO))
+    for handler in handlers:
+        root.addHandler(handler)
+    try:
+        yield path
+    finally:
+        for handler in handlers:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(old_level)
+
+
+def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME, description="Rare-earth BOM risk (desktop app)."
+    )
+    parser.add_argument("paths", nargs="*", help="BOM files to open")
+    parser.add_argument(
+        "--screenshot", metavar="PATH", help="save the window to PATH after loading, then quit"
+    )
+    parser.add_argument(
+        "--quit-after-load", action="store_true", help="quit once the files are loaded"
+    )
+    return parser.parse_known_args(argv)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Open the main window (one per file given) and run the event loop; the exit code."""
+    args, qt_args = _parse(list(sys.argv[1:] if argv is None else argv))
+    with _logging() as log_path:
+        existing = QApplication.instance()
+        app = (
+            existing
+            if isinstance(existing, QApplication)
+            else QApplication([sys.argv[0], *qt_args])
+        )
+        app.setApplicationName(APP_NAME)
+        app.setOrganizationName(ORG_NAME)
+        app.setApplicationVersion(riskapp.__version__)
+        return _Session(app, args, log_path, own_app=existing is None).exec()
+
+
+class _Session:
+    """One run of the event loop: the windows, the headless options and the exit code."""
+
+    def __init__(
+        self, app: QApplication, args: argparse.Namespace, log_path: Path | None, *, own_app: bool
+    ) -> None:
+        from riskapp.gui.main_window import MainWindow
+
+        self.app = app
+        self.own_app = own_app
+        self.loop: QEventLoop | None = None
+        self.screenshot: str | None = args.screenshot
+        self.quit_after_load: bool = args.quit_after_load
+        self.log_path = log_path
+        self.exit_code = 0
+        self.pending = 0
+        self.windows: list[MainWindow] = []
+        paths: list[str | None] = [str(p) for p in args.paths]
+        for path in paths or [None]:
+            window = MainWindow()
+            window.import_finished.connect(self._on_loaded)
+            window.import_failed.connect(self._on_failed)
+            window.show()
+            self.windows.append(window)
+            if path is not None:
+                self.pending += 1
+                window.open_path(path)
+        self.timeout = QTimer()
+        self.timeout.setSingleShot(True)
+        self.timeout.timeout.connect(self._on_timeout)
+        if self.headless:
+            self.timeout.start(HEADLESS_TIMEOUT_MS)
+            if not paths:
+                QTimer.singleShot(SCREENSHOT_DELAY_MS, self._finish)
+
+    @property
+    def headless(self) -> bool:
+        return bool(self.screenshot or self.quit_after_load)
+
+    def exec(self) -> int:
+        old_hook = sys.excepthook
+        sys.excepthook = self._excepthook
+        try:
+            if self.own_app:
+                code = self.app.exec()
+            else:
+                # Inside a running application (tests, an embedding host) QApplication.quit()
+                # would end the host's loops too: run and quit a loop of our own.
+                self.loop = QEventLoop()
+                self.app.lastWindowClosed.connect(self.loop.quit)
+                code = self.loop.exec()
+                self.app.lastWindowClosed.disconnect(self.loop.quit)
+        finally:
+            self.timeout.stop()
+            sys.excepthook = old_hook
+            for window in self.windows:
+                window.close()
+                window.deleteLater()
+            self.windows.clear()
+        return self.exit_code or code
+
+    def quit(self) -> None:
+        """End this session's event loop."""
+        if self.loop is not None:
+            self.loop.quit()
+        else:
+            self.app.quit()
+
+    def _on_loaded(self, _path: str) -> None:
+        self._one_done()
+
+    def _on_failed(self, path: str, message: str) -> None:
+        self.exit_code = 1
+        if self.headless:
+            print(f"riskapp: {message or 'cancelled'} ({path})", file=sys.stderr)
+        self._one_done()
+
+    def _one_done(self) -> None:
+        self.pending -= 1
+        if not self.headless:
+            return
+        if self.screenshot or self.pending <= 0:
+            QTimer.singleShot(SCREENSHOT_DELAY_MS, self._finish)
+
+    def _finish(self) -> None:
+        if self.screenshot:
+            window = self.windows[0]
+            self.app.processEvents()
+            if not window.grab().save(self.screenshot):
+                print(
+                    f"riskapp: could not save the screenshot to {self.screenshot}", file=sys.stderr
+                )
+                self.exit_code = self.exit_code or 1
+            self.screenshot = None
+        if self.pending <= 0 or not self.quit_after_load:
+            self.quit()
+
+    def _on_timeout(self) -> None:
+        print("riskapp: gave up waiting for the files to load", file=sys.stderr)
+        self.exit_code = 2
+        self.quit()
+
+    def _excepthook(
+        self, kind: type[BaseException], error: BaseException, tb: TracebackType | None
+    ) -> None:
+        """A bug escaped a slot: log it and tell the user, never die silently."""
+        log.error("Unexpected error", exc_info=(kind, error, tb))
+        if self.headless:
+            self.exit_code = 2
+            self.quit()
+            return
+        if self.windows:
+            where = f" The log is in {self.log_path}." if self.log_path else ""
+            self.windows[0].show_error(
+                "Unexpected problem",
+                "riskapp hit an unexpected problem. Your files were not changed.",
+                informative=f"Please send the details to your support contact.{where}",
+                details="".join(traceback.format_exception(kind, error, tb)),
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1:]))

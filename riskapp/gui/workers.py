@@ -1,0 +1,216 @@
+"""Run a core function off the GUI thread, with progress and cancel (after Picard/Orange).
+
+Core functions know nothing of Qt: they take ``on_progress(fraction, message)`` and
+``should_cancel()`` keyword arguments. :class:`Worker` runs any such function on
+``QThreadPool.globalInstance()`` and hands *every* outcome — the result or the exception,
+including :class:`~riskapp.core.errors.CancelledError` — back to the GUI thread through
+one queued route, so the receiving widget only ever sees ``finished`` or ``failed``::
+
+    worker = Worker(import_bom, path)
+    worker.progress.connect(progress_bar_update)
+    worker.finished.connect(show_lines)
+    worker.failed.connect(show_error)
+    worker.start()
+    ...
+    worker.cancel()   # should_cancel() now returns True; the function raises CancelledError
+
+Threading rule (as in Picard's ``thread.py``): the pool thread never holds a strong
+reference to a QObject. It posts to one long-lived dispatcher with a *weak* reference to
+its Worker, and the Worker is kept alive by the GUI thread until its outcome is
+delivered — so a Worker is always destroyed on the thread it lives in.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, Signal, Slot
+
+from riskapp.core.errors import CancelledError
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_S = 0.05
+"""Progress reports closer together than this (same message) are dropped."""
+
+_ACTIVE: set[Worker] = set()
+"""Workers started and not yet delivered; keeps them alive while their thread runs."""
+
+
+def active_workers() -> list[Worker]:
+    """Workers whose outcome has not been delivered to the GUI thread yet."""
+    return list(_ACTIVE)
+
+
+def wait_for_all(timeout_ms: int = 30_000) -> bool:
+    """Block until every worker thread has returned (True) or the timeout passed (False)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    for worker in list(_ACTIVE):
+        remaining = max(0.0, deadline - time.monotonic())
+        if not worker.wait(int(remaining * 1000)):
+            return False
+    return True
+
+
+class _Dispatcher(QObject):
+    """Lives on the GUI thread for the whole application; carries messages from pool threads."""
+
+    progress = Signal(object, float, str)  # weakref to a Worker, fraction, message
+    outcome = Signal(object, object, object)  # weakref to a Worker, result, error
+
+    def __init__(self, parent: QObject | None) -> None:
+        super().__init__(parent)
+        self.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self.outcome.connect(self._on_outcome, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object, float, str)
+    def _on_progress(self, ref: weakref.ref[Worker], fraction: float, message: str) -> None:
+        worker = ref()
+        if worker is not None:
+            worker._deliver_progress(fraction, message)
+
+    @Slot(object, object, object)
+    def _on_outcome(self, ref: weakref.ref[Worker], result: object, error: object) -> None:
+        worker = ref()
+        if worker is not None:
+            worker._deliver_outcome(result, error)
+
+
+_dispatcher: _Dispatcher | None = None
+
+
+def _get_dispatcher() -> _Dispatcher:
+    global _dispatcher
+    if _dispatcher is None:
+        _dispatcher = _Dispatcher(QCoreApplication.instance())
+    return _dispatcher
+
+
+class Worker(QObject):
+    """Runs ``fn(*args, on_progress=..., should_cancel=..., **kwargs)`` in a pool thread.
+
+    Create, connect and start it on the GUI thread.
+
+    Signals (all emitted on the GUI thread):
+        progress(float, str): fraction done in [0, 1] and a short message.
+        finished(object): the function's return value.
+        failed(object): the exception it raised; ``CancelledError`` after :meth:`cancel`.
+
+    Exactly one of ``finished`` / ``failed`` is emitted per :meth:`start`.
+    """
+
+    progress = Signal(float, str)
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self._fn = fn
+        self._args = args
+        self._kwargs = kwargs
+        self._cancel = threading.Event()
+        self._returned = threading.Event()
+        self._started = False
+        self._delivered = False
+
+    # -- control from the GUI thread -----------------------------------------------------
+    def start(self) -> None:
+        """Queue the function on the global thread pool (once)."""
+        if self._started:
+            raise RuntimeError("a Worker runs once; make a new one")
+        self._started = True
+        _ACTIVE.add(self)
+        task = _task(
+            weakref.ref(self),
+            _get_dispatcher(),
+            self._fn,
+            self._args,
+            self._kwargs,
+            self._cancel,
+            self._returned,
+        )
+        QThreadPool.globalInstance().start(task)
+
+    def cancel(self) -> None:
+        """Ask the function to stop: from now on ``should_cancel()`` returns True."""
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        """True once :meth:`cancel` was called."""
+        return self._cancel.is_set()
+
+    def is_running(self) -> bool:
+        """True from :meth:`start` until the outcome was delivered."""
+        return self._started and not self._delivered
+
+    def wait(self, timeout_ms: int | None = None) -> bool:
+        """Block until the function returned in its thread (its signals may still be queued)."""
+        if not self._started:
+            return True
+        return self._returned.wait(None if timeout_ms is None else timeout_ms / 1000)
+
+    # -- back on the GUI thread (called by the dispatcher) -------------------------------
+    def _deliver_progress(self, fraction: float, message: str) -> None:
+        if not self._delivered:
+            self.progress.emit(fraction, message)
+
+    def _deliver_outcome(self, result: object, error: object) -> None:
+        # The thread sets _returned right after posting; waiting for it (microseconds)
+        # makes "delivered" imply "the pool thread is done with this worker".
+        self._returned.wait(5.0)
+        self._delivered = True
+        _ACTIVE.discard(self)
+        if error is None:
+            self.finished.emit(result)
+        else:
+            if not isinstance(error, Exception):
+                log.error("Worker %r stopped with %r", self._fn, error)
+            self.failed.emit(error)
+
+
+def _task(
+    ref: weakref.ref[Worker],
+    dispatcher: _Dispatcher,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    cancel: threading.Event,
+    returned: threading.Event,
+) -> Callable[[], None]:
+    """The callable a pool thread runs: plain data, a weak Worker reference, the dispatcher."""
+    last_time = [0.0]
+    last_message = [""]
+
+    def report_progress(fraction: float, message: str = "") -> None:
+        now = time.monotonic()
+        if (
+            message == last_message[0]
+            and now - last_time[0] < PROGRESS_INTERVAL_S
+            and fraction < 1.0
+        ):
+            return
+        last_time[0], last_message[0] = now, message
+        dispatcher.progress.emit(ref, float(min(max(fraction, 0.0), 1.0)), str(message))
+
+    def run() -> None:
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            result = fn(*args, on_progress=report_progress, should_cancel=cancel.is_set, **kwargs)
+        except BaseException as exc:  # one route for every outcome, as in Picard
+            error = exc
+        if error is None and cancel.is_set():
+            result, error = None, CancelledError()
+        try:
+            dispatcher.outcome.emit(ref, result, error)
+        except RuntimeError:  # the application is gone: nobody is waiting any more
+            pass
+        finally:
+            returned.set()
+
+    return run

@@ -1,0 +1,217 @@
+"""Tagging: what is in each line, how much, and from where."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from riskapp.core.model import empty_lines
+from riskapp.core.reference import load_reference
+from riskapp.core.tagging import Override, TagParams, tag_lines
+
+REF = load_reference()
+
+
+def bom(*rows: dict[str, object]) -> pd.DataFrame:
+    base = empty_lines()
+    recs = []
+    for i, r in enumerate(rows, start=2):
+        rec = {c: "" for c in base.columns if base[c].dtype == object}
+        rec.update(
+            {"sheet": "BOM", "row": i, "table": "BOM!A1", "description_column": "B", "quantity": 1.0,
+             "extended_quantity": 1.0, "hidden": False, "has_children": False}
+        )
+        rec.update(r)
+        recs.append(rec)
+    df = pd.DataFrame(recs)
+    for c in base.columns:
+        if c not in df:
+            df[c] = base[c].iloc[:0].reindex(range(len(df)))
+    return df[list(base.columns)]
+
+
+def tag(*rows: dict[str, object], **params: object) -> pd.DataFrame:
+    return tag_lines(bom(*rows), REF, TagParams(**params))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "grade", "temp"),
+    [
+        ("N52 12x5x3mm", "N52", "N"),
+        ("Rotor magnet N42SH 50x20x5", "N42SH", "SH"),
+        ("Segment 45UH", "45UH", "UH"),
+        ("Magnet 38H arc", "38H", "H"),
+        ("N35H disc", "N35H", "H"),
+    ],
+)
+def test_grade_parsing(text: str, grade: str, temp: str) -> None:
+    t = tag({"description": text})
+    assert t["grade"].iloc[0] == grade
+    assert t["temp_class"].iloc[0] == temp
+    assert t["rare_earth"].iloc[0]
+
+
+@pytest.mark.parametrize("text", ["Rim 28in double wall, 36H", "Front hub 36H, QR 100 mm", "NEMA17 bracket"])
+def test_things_that_look_like_grades_are_not(text: str) -> None:
+    assert not tag({"description": text})["rare_earth"].iloc[0]
+
+
+def test_block_magnet_mass_and_ndpr() -> None:
+    t = tag({"description": "N52 12x5x3mm"}).iloc[0]
+    assert t["magnet_mass_g"] == pytest.approx(1.35, abs=0.01)
+    assert t["g_Nd"] + t["g_Pr"] == pytest.approx(0.40, abs=0.02)
+    assert t["confidence"] == "high"
+    assert any("12 × 5 × 3 mm" in e for e in t["evidence"])
+
+
+@pytest.mark.parametrize(
+    ("text", "grams"),
+    [
+        ("Neodymium disc magnet D6x3mm", math.pi / 4 * 36 * 3 / 1000 * 7.5),
+        ("6x3mm Neodimium Magnet", math.pi / 4 * 36 * 3 / 1000 * 7.5),
+        ("N50 1/2 x 1/8 x 1/16in", 12.7 * 3.175 * 1.5875 / 1000 * 7.5),
+        ("NdFeB ring magnet 10x5x3 mm", math.pi / 4 * (100 - 25) * 3 / 1000 * 7.5),
+    ],
+)
+def test_dimension_parsing(text: str, grams: float) -> None:
+    assert tag({"description": text})["magnet_mass_g"].iloc[0] == pytest.approx(grams, rel=0.01)
+
+
+def test_mass_column_and_archetype_scaling() -> None:
+    t = tag(
+        {"description": "Rotor magnet segment N42SH", "magnet_mass_g": 29.0},
+        {"description": "NEMA 17 stepper motor 42x42x48mm"},
+        {"description": "NEMA 23 stepper motor"},
+        {"description": "BLDC outrunner 2207 1750KV"},
+        {"description": "9225 90 KV brushless motor"},
+    )
+    m = t["magnet_mass_g"].tolist()
+    assert m[0] == 29.0
+    assert m[2] > m[1] > 0  # a bigger frame has a bigger magnet
+    assert m[4] > m[3] > 0
+    assert "stated" in t["magnet_mass_basis"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0.4mm Enameled Magnet Wire",
+        "Kupferlackdraht 0,5 mm",
+        "Magnetic screwdriver set",
+        "Non-magnetic stainless screw M3",
+        "Magnet-free reluctance motor",
+        "Planetary gearbox 10:1 NEMA17 (motor not included)",
+        "Nema 17 20:1 EG precision planetary",
+        "ODrive BLDC motor drivers",
+        "TMC2209 Stepper Motor Driver",
+        "ESC 4-in-1 45A",
+        "10010 Stator",
+        "Magnet bonding adhesive, 1K epoxy",
+    ],
+)
+def test_traps_do_not_fire(text: str) -> None:
+    t = tag({"description": text}).iloc[0]
+    assert not t["rare_earth"], t["evidence"]
+
+
+def test_ferrite_is_a_magnet_without_rare_earth() -> None:
+    t = tag({"description": "8in woofer, ferrite magnet"}).iloc[0]
+    assert not t["rare_earth"] and t["re_class"] == "ferrite"
+    assert t["re_g_per_unit"] == 0
+
+
+def test_smco_is_samarium() -> None:
+    t = tag({"description": "Sm2Co17 disc magnet D10x5"}).iloc[0]
+    assert t["rare_earth"] and t["re_class"] == "smco"
+    assert t["g_Sm"] / t["magnet_mass_g"] == pytest.approx(0.25, abs=0.03)
+
+
+def test_hobby_servo_is_a_suspect_not_a_rare_earth_line() -> None:
+    t = tag({"description": "MG996R servo motors (4-pack)"}).iloc[0]
+    assert not t["rare_earth"] and t["re_class"] == "suspect"
+    assert t["confidence"] == "low" and t["needs_review"]
+
+
+def test_high_temperature_grade_carries_dy_tb() -> None:
+    t = tag({"description": "Magnet N42SH 10x10x5"}, {"description": "Magnet N42 10x10x5"})
+    sh, n = t.iloc[0], t.iloc[1]
+    assert sh["dy_tb_fraction"] > n["dy_tb_fraction"]
+    assert (sh["g_Dy"] + sh["g_Tb"]) / sh["magnet_mass_g"] == pytest.approx(0.035, abs=0.001)
+    # Dy+Tb replaces the same mass of Nd: total rare earth stays ~31 %
+    assert sh["re_g_per_unit"] / sh["magnet_mass_g"] == pytest.approx(n["re_g_per_unit"] / n["magnet_mass_g"], abs=0.002)
+
+
+def test_origin_resolution_order() -> None:
+    base = {"description": "Rotor magnet N42SH 50x20x5 mm"}
+    t = tag(
+        dict(base),  # unknown: global shares
+        dict(base, country_of_origin="Japan"),  # COO of a magnet part
+        dict(base, manufacturer="JL MAG", country_of_origin="Japan"),  # producer wins
+        dict(base, manufacturer="JL MAG", row=99),  # user override wins
+        overrides=(Override("line", "BOM!99", "origin_magnet", "DE"),),
+    )
+    assert t["origin_magnet"].tolist() == ["", "JP", "CN", "DE"]
+    assert t["cn_share_magnet"].iloc[0] == pytest.approx(0.92)
+    assert t["cn_share_magnet"].iloc[1] == 0.0
+    assert t["cn_share_magnet"].iloc[2] == 1.0
+    assert "producers.csv" in t["origin_basis_magnet"].iloc[2]
+    assert t["origin_basis_magnet"].iloc[3] == "set by the user"
+    # unknown origin is never safer than a known non-China origin
+    assert t["cn_share_separation"].iloc[0] >= t["cn_share_separation"].iloc[1]
+
+
+def test_overrides_by_manufacturer_and_for_class_grade_mass() -> None:
+    t = tag(
+        {"description": "Custom motor", "manufacturer": "Acme"},
+        {"description": "Custom motor", "manufacturer": "Other"},
+        overrides=(
+            Override("manufacturer", "acme", "re_class", "ndfeb_sintered"),
+            Override("manufacturer", "acme", "magnet_mass_g", "50"),
+            Override("manufacturer", "acme", "grade", "N45UH"),
+        ),
+    )
+    assert t["rare_earth"].tolist() == [True, False]
+    assert t["magnet_mass_g"].iloc[0] == 50
+    assert t["temp_class"].iloc[0] == "UH"
+
+
+def test_grams_per_year_use_extended_quantity_and_volume() -> None:
+    t = tag({"description": "N52 12x5x3mm", "extended_quantity": 42.0}, build_volume=500).iloc[0]
+    assert t["units_per_year"] == 42 * 500
+    assert t["re_g_per_year"] == pytest.approx(t["re_g_per_unit"] * 21000)
+
+
+def test_assembly_parent_is_not_counted_twice() -> None:
+    t = tag(
+        {"description": "Rotor assembly with NdFeB magnets N42SH", "row": 2, "has_children": True, "level": 1},
+        {"description": "Magnet segment N42SH 50x20x5", "row": 3, "parent_row": 2, "level": 2},
+    )
+    assert t["re_g_per_unit"].iloc[0] == 0 and t["re_g_per_unit"].iloc[1] > 0
+
+
+def test_every_archetype_stays_inside_published_ranges() -> None:
+    fr = REF.material_fractions
+    tc = REF.temperature_classes.set_index("temp_class")
+    for a in REF.archetypes.itertuples():
+        t = tag({"description": "part"}, overrides=(Override("line", "BOM!2", "archetype", a.archetype_id),)).iloc[0]
+        if not t["rare_earth"]:
+            continue
+        mass = t["magnet_mass_g"]
+        assert a.magnet_mass_g_min <= mass <= a.magnet_mass_g_max, a.archetype_id
+        mat = fr[fr["material_id"] == t["material_id"]]
+        for r in mat.itertuples():
+            share = t[f"g_{r.element}"] / mass if f"g_{r.element}" in t else None
+            if share is None or r.element in ("Dy", "Tb", "Nd"):
+                continue
+            assert r.fraction_min - 1e-9 <= share <= r.fraction_max + 1e-9, (a.archetype_id, r.element)
+        if t["temp_class"]:
+            dytb = (t["g_Dy"] + t["g_Tb"]) / mass
+            row = tc.loc[t["temp_class"]]
+            assert row["dy_tb_min"] - 1e-9 <= dytb <= row["dy_tb_max"] + 1e-9, a.archetype_id
+
+
+def test_empty_frame() -> None:
+    t = tag_lines(empty_lines(), REF)
+    assert "rare_earth" in t and len(t) == 0
