@@ -47,7 +47,10 @@ OVERRIDE_FIELDS = frozenset(
 _MATERIAL_PATTERNS: tuple[tuple[str, str], ...] = (
     ("ndfeb_gbd", r"\bgbd\b|grain[- ]boundary[- ]diffus|korngrenzendiffus"),
     ("ndfeb_hot_deformed", r"hot[- ]deformed|hot[- ]pressed\s*nd|\bmq3\b|warmumgeformt"),
-    ("ndfeb_bonded", r"\bbonded\b.{0,20}(ndfeb|nd-?fe-?b|neo\w*|magnet)|plastic[- ]bonded|kunststoffgebunden|\bmq1\b|\bbonded\s*nd"),
+    (
+        "ndfeb_bonded",
+        r"\bbonded\b.{0,20}(ndfeb|nd-?fe-?b|neo\w*|magnet)|plastic[- ]bonded|kunststoffgebunden|\bmq1\b|\bbonded\s*nd",
+    ),
     ("sm2co17", r"\bsm2co17\b|\bsmco\s*2:17|\b2:17\b.{0,12}smco|\byxg-?\d{2}\w*|\brecoma\s*\d+"),
     ("smco5", r"\bsm1?co5\b|\bsmco\s*1:5|\byx-?\d{2}\b"),
     ("sm2co17", r"\bsmco\b|samarium"),
@@ -56,7 +59,10 @@ _MATERIAL_PATTERNS: tuple[tuple[str, str], ...] = (
         r"neod[iy]m|neodyn|n[ée]odyme|neod[íi]mio|\bndfeb\b|\bnd-?fe-?b\b|\bnd2fe14b\b|\bneo\s*magnets?|"
         r"rare[- ]earth\s*(permanent\s*)?magnet|seltenerd\w*magnet|tierras?\s*raras",
     ),
-    ("ferrite", r"\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite"),
+    (
+        "ferrite",
+        r"\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite",
+    ),
     ("alnico", r"\balnico\w*|\bal-ni-co\b"),
 )
 # 'N52', 'N42SH', '38UH'; without the N only the unmistakable suffixes ('36H' is a bicycle
@@ -72,7 +78,9 @@ _UNIT = r"\s*(mm|cm|in\b|inch(?:es)?|\")?"
 _RE_DIM3 = re.compile(_NUM + _UNIT + _SEP + _NUM + _UNIT + _SEP + _NUM + _UNIT)
 _RE_DIM2 = re.compile(r"(?:\b(?:d|ø|⌀|dia\.?|diameter)\s*)?" + _NUM + _UNIT + _SEP + _NUM + _UNIT)
 _RE_RING = re.compile(r"\bring|\bringmagnet|\banillo|\banneau|\bod\b.{0,12}\bid\b|\bR\d")
-_RE_NEMA = re.compile(r"\bnema\s*-?\s*(8|11|14|17|23|24|34|42)\b|\b(8|11|14|17|23|34)hs\d|\b(20|28|35|42|57|86|110)\s*(?:x\s*\2\b|bygh?)")
+_RE_NEMA = re.compile(
+    r"\bnema\s*-?\s*(8|11|14|17|23|24|34|42)\b|\b(8|11|14|17|23|34)hs\d|\b(20|28|35|42|57|86|110)\s*(?:x\s*\2\b|bygh?)"
+)
 _NEMA_FROM_MM = {"20": 8.0, "28": 11.0, "35": 14.0, "42": 17.0, "57": 23.0, "86": 34.0, "110": 42.0}
 _RE_STATOR = re.compile(r"(?<![\d.])([1-9]\d)([0-6]\d)(?![\d.])")
 _RE_KW = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kw|w)\b")
@@ -141,7 +149,7 @@ def _compile_rows(frame: pd.DataFrame, col: str) -> list[tuple[int, re.Pattern[s
     out = []
     for line, pat in frame[col].items():
         p = str(pat or "")
-        out.append((int(line), re.compile(p, re.I) if p else None))  # type: ignore[arg-type]
+        out.append((_int(line), re.compile(p, re.I) if p else None))
     return out
 
 
@@ -153,8 +161,13 @@ class _Rules:
         self.arch_rows = arch
         self.includes = _compile_rows(arch, "include_regex")
         self.excludes = dict(_compile_rows(arch, "exclude_regex"))
-        self.arch_ids = {int(i): str(a) for i, a in arch["archetype_id"].items()}
-        self.traps = [(int(i), re.compile(str(p), re.I), str(r)) for i, p, r in zip(ref.traps.index, ref.traps["pattern"], ref.traps["reason"], strict=True)]
+        self.arch_ids = {_int(i): str(a) for i, a in arch["archetype_id"].items()}
+        self.traps = [
+            (int(i), re.compile(str(p), re.I), str(r))
+            for i, p, r in zip(
+                ref.traps.index, ref.traps["pattern"], ref.traps["reason"], strict=True
+            )
+        ]
         self.materials = [(m, re.compile(p, re.I)) for m, p in _MATERIAL_PATTERNS]
 
     def tag_text(self, text: str) -> _TextTags:
@@ -200,9 +213,29 @@ class _Rules:
         ring = bool(_RE_RING.search(text))
         size_value, size_rule, size_text = _size(t)
         return _TextTags(
-            archetype, arch_line, trap, trap_line, material, material_kw, grade, energy,
-            temp_class, dims, ring, size_value, size_rule, size_text,
+            archetype,
+            arch_line,
+            trap,
+            trap_line,
+            material,
+            material_kw,
+            grade,
+            energy,
+            temp_class,
+            dims,
+            ring,
+            size_value,
+            size_rule,
+            size_text,
         )
+
+
+def _num(x: Any) -> float:
+    return float(x)
+
+
+def _int(x: Any) -> int:
+    return int(x)
 
 
 def _to_mm(num: str, unit: str | None) -> float:
@@ -279,8 +312,14 @@ def _rules(ref: Reference) -> _Rules:
 
 
 _KEY_COLUMNS = (
-    "description", "mpn", "material", "magnet_mass_g", "mass_g",
-    "manufacturer", "supplier", "country_of_origin",
+    "description",
+    "mpn",
+    "material",
+    "magnet_mass_g",
+    "mass_g",
+    "manufacturer",
+    "supplier",
+    "country_of_origin",
 )
 
 
@@ -398,7 +437,7 @@ def _tag_unique(
     desc_col = out["description_column"].astype(str).to_numpy()
     rows = out["row"].to_numpy()
 
-    def where(i: int) -> str:
+    def where(i: Any) -> str:
         return f"{desc_col[i]}{rows[i]}" if desc_col[i] else f"row {rows[i]}"
 
     re_class = np.full(n, "none", dtype=object)
@@ -421,7 +460,9 @@ def _tag_unique(
     arch_material = np.array([str(a_mat.get(a, "") or "") for a in archetype], dtype=object)
     # 1. an explicit rare-earth material or an N-grade: the line is (or holds) such a magnet
     m_explicit = explicit_re | (has_grade & ~explicit_non)
-    material_id = np.where(m_explicit, np.where(explicit_re, material, "ndfeb_sintered"), material_id)
+    material_id = np.where(
+        m_explicit, np.where(explicit_re, material, "ndfeb_sintered"), material_id
+    )
     probability = np.where(m_explicit, 0.97, probability)
     for i in np.nonzero(m_explicit)[0]:
         if explicit_re[i]:
@@ -429,7 +470,9 @@ def _tag_unique(
                 f"'{material_kw[i]}' in the text ({where(i)}) names the magnet material {material_id[i]}."
             )
         if has_grade[i]:
-            evidence[i].append(f"Magnet grade {str(grade[i]).upper()} found ({where(i)}): an NdFeB grade.")
+            evidence[i].append(
+                f"Magnet grade {str(grade[i]).upper()} found ({where(i)}): an NdFeB grade."
+            )
     if ov_arch is None:
         loose = m_explicit & ~arch_valid
         smco = np.isin(material_id, ["sm2co17", "smco5"])
@@ -500,8 +543,18 @@ def _tag_unique(
     # ---- magnet mass per unit
     relevant = rare_earth | m_non
     mass, basis = _magnet_mass(
-        out, ref, archetype, material_id, dims, ring, size_value, size_rule, size_text,
-        uniques, codes, relevant,
+        out,
+        ref,
+        archetype,
+        material_id,
+        dims,
+        ring,
+        size_value,
+        size_rule,
+        size_text,
+        uniques,
+        codes,
+        relevant,
     )
     ov_mass = ov.get("magnet_mass_g")
     if ov_mass is not None:
@@ -520,8 +573,8 @@ def _tag_unique(
         row = tc.get(str(temp_class[i]))
         if row is not None:
             evidence[i].append(
-                f"Temperature class {temp_class[i]} (max {float(row.max_temp_c):.0f} °C): Dy+Tb "
-                f"{float(row.dy_tb_default) * 100:.2f} % of the magnet mass "
+                f"Temperature class {temp_class[i]} (max {_num(row.max_temp_c):.0f} °C): Dy+Tb "
+                f"{_num(row.dy_tb_default) * 100:.2f} % of the magnet mass "
                 f"(temperature_classes.csv, {row.status})."
             )
     for s in symbols:
@@ -552,18 +605,23 @@ def _tag_unique(
     res["magnet_mass_g"] = mass
     res["magnet_mass_basis"] = np.where(relevant, basis, "")
     # ---- confidence: how sure we are of the rare-earth answer (yes or no)
-    measured = pd.Series(basis, dtype=object).astype(str).str.contains(
-        "stated|dimensions|user", regex=True
-    ).to_numpy()
+    measured = (
+        pd.Series(basis, dtype=object)
+        .astype(str)
+        .str.contains("stated|dimensions|user", regex=True)
+        .to_numpy()
+    )
     conf = np.full(n, "medium", dtype=object)
     conf = np.where(rare_earth & ~m_explicit & (probability < 0.9), "low", conf)
     conf = np.where(rare_earth & m_explicit & measured, "high", conf)
     conf = np.where(~rare_earth & ((trap != "") | (archetype == "") | m_non), "high", conf)
     conf = np.where(suspect, "low", conf)
     res["confidence"] = conf
-    for i in range(n):
-        if not evidence[i] and not rare_earth[i]:
-            evidence[i].append("No magnet keyword, grade or magnet material found in the line's text.")
+    for k in range(n):
+        if not evidence[k] and not rare_earth[k]:
+            evidence[i].append(
+                "No magnet keyword, grade or magnet material found in the line's text."
+            )
     res["evidence"] = pd.Series(evidence, index=out.index, dtype=object)
     return res
 
@@ -579,9 +637,25 @@ def _fmt_g(g: float) -> str:
 
 
 def _empty_tags(out: pd.DataFrame, symbols: list[str]) -> pd.DataFrame:
-    for c in ("re_class", "archetype", "material_id", "grade", "temp_class", "magnet_mass_basis", "confidence"):
+    for c in (
+        "re_class",
+        "archetype",
+        "material_id",
+        "grade",
+        "temp_class",
+        "magnet_mass_basis",
+        "confidence",
+    ):
         out[c] = pd.Series(dtype=object)
-    for c in ("re_probability", "magnet_mass_g", "re_g_per_unit", "dy_tb_fraction", "units_per_year", "re_g_per_year", "criticality"):
+    for c in (
+        "re_probability",
+        "magnet_mass_g",
+        "re_g_per_unit",
+        "dy_tb_fraction",
+        "units_per_year",
+        "re_g_per_year",
+        "criticality",
+    ):
         out[c] = pd.Series(dtype=float)
     for s in symbols:
         out[f"g_{s}"] = pd.Series(dtype=float)
@@ -621,8 +695,12 @@ def _arch_info(ref: Reference) -> dict[str, _ArchInfo]:
     a = ref.archetypes
     return {
         str(r.archetype_id): _ArchInfo(
-            str(r.name), str(r.scale_rule or ""), float(r.magnet_mass_g),
-            float(r.magnet_mass_g_min), float(r.magnet_mass_g_max), str(r.status),
+            str(r.name),
+            str(r.scale_rule or ""),
+            _num(r.magnet_mass_g),
+            _num(r.magnet_mass_g_min),
+            _num(r.magnet_mass_g_max),
+            str(r.status),
         )
         for r in a.itertuples()
     }
@@ -660,9 +738,14 @@ def _magnet_mass(
     mass = np.full(n, np.nan)
     basis = np.full(n, "", dtype=object)
     info = _arch_info(ref)
-    density = {str(k): float(v) for k, v in zip(ref.materials["material_id"], ref.materials["density_g_cm3"], strict=True)}
+    density = {
+        str(k): float(v)
+        for k, v in zip(ref.materials["material_id"], ref.materials["density_g_cm3"], strict=True)
+    }
     points = _size_points(ref)
-    stated = out["magnet_mass_g"].to_numpy(dtype=float) if "magnet_mass_g" in out else np.full(n, np.nan)
+    stated = (
+        out["magnet_mass_g"].to_numpy(dtype=float) if "magnet_mass_g" in out else np.full(n, np.nan)
+    )
     part_mass = out["mass_g"].to_numpy(dtype=float)
     texts = [str(u).lower() for u in uniques]
     size_cache: dict[tuple[int, str], tuple[float, str]] = {}
@@ -680,7 +763,9 @@ def _magnet_mass(
                 vol = _volume_mm3(d, bool(ring[i]))
                 if vol > 0:
                     mass[i] = vol / 1000.0 * rho
-                    shape = "ring" if ring[i] and len(d) == 3 else ("disc" if len(d) == 2 else "block")
+                    shape = (
+                        "ring" if ring[i] and len(d) == 3 else ("disc" if len(d) == 2 else "block")
+                    )
                     basis[i] = (
                         f"from its dimensions {' × '.join(f'{x:g}' for x in d)} mm ({shape}) × "
                         f"density {rho:g} g/cm³ (materials.csv)"
@@ -724,7 +809,9 @@ def _volume_mm3(d: tuple[float, ...], ring: bool) -> float:
     return 0.0
 
 
-def _fractions(ref: Reference, material_id: np.ndarray, temp_class: np.ndarray, symbols: list[str]) -> dict[str, np.ndarray]:
+def _fractions(
+    ref: Reference, material_id: np.ndarray, temp_class: np.ndarray, symbols: list[str]
+) -> dict[str, np.ndarray]:
     """Mass fraction of each element per line: the material's base composition, with the
     temperature class's Dy+Tb taking the place of the same mass of Nd in sintered NdFeB."""
     mf = ref.material_fractions
@@ -745,8 +832,8 @@ def _fractions(ref: Reference, material_id: np.ndarray, temp_class: np.ndarray, 
         if not cls or cls not in tc.index:
             continue
         mask = (temp_class == cls) & (material_id == "ndfeb_sintered")
-        dytb = float(tc.at[cls, "dy_tb_default"])
-        tb = dytb * float(tc.at[cls, "tb_share_default"])
+        dytb = _num(tc.at[cls, "dy_tb_default"])
+        tb = dytb * _num(tc.at[cls, "tb_share_default"])
         out["Dy"] = np.where(mask, dytb - tb, out["Dy"])
         out["Tb"] = np.where(mask, tb, out["Tb"])
         out["Nd"] = np.where(mask, np.maximum(out["Nd"] - dytb, 0.0), out["Nd"])
@@ -776,7 +863,9 @@ def _parents_of(out: pd.DataFrame, rare_earth: np.ndarray) -> np.ndarray:
 
 def _country_lookup(ref: Reference) -> dict[str, str]:
     look: dict[str, str] = {}
-    for code, name, aliases in zip(ref.countries["code"], ref.countries["name"], ref.countries["aliases"], strict=True):
+    for code, name, aliases in zip(
+        ref.countries["code"], ref.countries["name"], ref.countries["aliases"], strict=True
+    ):
         for a in [str(code), str(name), *split_list(aliases)]:
             if a:
                 look[a.strip().lower()] = str(code)
@@ -794,10 +883,14 @@ def country_code(text: str, lookup: dict[str, str]) -> str:
     return lookup.get(t2, "")
 
 
-def _producer_matcher(ref: Reference) -> tuple[re.Pattern[str] | None, dict[str, list[tuple[int, str, str, str]]]]:
+def _producer_matcher(
+    ref: Reference,
+) -> tuple[re.Pattern[str] | None, dict[str, list[tuple[int, str, str, str]]]]:
     prod = ref.producers
     by_alias: dict[str, list[tuple[int, str, str, str]]] = {}
-    for line, name, aliases, country, stage in zip(prod.index, prod["name"], prod["aliases"], prod["country"], prod["stage"], strict=True):
+    for line, name, aliases, country, stage in zip(
+        prod.index, prod["name"], prod["aliases"], prod["country"], prod["stage"], strict=True
+    ):
         for a in {str(name).lower(), *split_list(aliases)}:
             a = a.strip().lower()
             if len(a) >= 2:
@@ -805,7 +898,9 @@ def _producer_matcher(ref: Reference) -> tuple[re.Pattern[str] | None, dict[str,
     if not by_alias:
         return None, by_alias
     alts = sorted(by_alias, key=len, reverse=True)
-    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a in alts) + r")(?![a-z0-9])")
+    pattern = re.compile(
+        r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a in alts) + r")(?![a-z0-9])"
+    )
     return pattern, by_alias
 
 
@@ -819,20 +914,33 @@ def _origins(
     origin column > unknown ('' — scored with the global stage shares)."""
     n = len(out)
     origins = {c: np.full(n, "", dtype=object) for c in ORIGIN_COLUMNS}
-    bases = {c: np.full(n, "unknown: scored with the global stage share (stage_shares.csv)", dtype=object) for c in ORIGIN_COLUMNS}
+    bases = {
+        c: np.full(
+            n, "unknown: scored with the global stage share (stage_shares.csv)", dtype=object
+        )
+        for c in ORIGIN_COLUMNS
+    }
     lookup = _country_lookup(ref)
     coo_codes, coo_uniques = pd.factorize(out["country_of_origin"].astype(str))
-    coo = np.array([country_code(u, lookup) for u in coo_uniques], dtype=object)[coo_codes] if n else np.array([])
+    coo = (
+        np.array([country_code(u, lookup) for u in coo_uniques], dtype=object)[coo_codes]
+        if n
+        else np.array([])
+    )
     has_coo = coo != ""
     origins["origin_component"] = np.where(has_coo, coo, "")
     bases["origin_component"] = np.where(
-        has_coo, "country of origin column: " + out["country_of_origin"].astype(str).to_numpy(dtype=object), bases["origin_component"]
+        has_coo,
+        "country of origin column: " + out["country_of_origin"].astype(str).to_numpy(dtype=object),
+        bases["origin_component"],
     )
     # a loose magnet's country of origin is where the magnet was made
     loose = np.isin(archetype, ["loose_magnet", "loose_smco_magnet", "generic_magnet"])
     m = has_coo & loose
     origins["origin_magnet"] = np.where(m, coo, origins["origin_magnet"])
-    bases["origin_magnet"] = np.where(m, "country of origin of the magnet part: " + coo.astype(str), bases["origin_magnet"])
+    bases["origin_magnet"] = np.where(
+        m, "country of origin of the magnet part: " + coo.astype(str), bases["origin_magnet"]
+    )
     pattern, by_alias = _producer_matcher(ref)
     if pattern is not None:
         for column in ("supplier", "manufacturer"):  # manufacturer wins: applied last
@@ -851,7 +959,11 @@ def _origins(
                     if not c:
                         continue
                     origins[c] = np.where(mask, country, origins[c])
-                    bases[c] = np.where(mask, f"{column} '{uniques[k]}' is {name} ({country}; producers.csv line {line})", bases[c])
+                    bases[c] = np.where(
+                        mask,
+                        f"{column} '{uniques[k]}' is {name} ({country}; producers.csv line {line})",
+                        bases[c],
+                    )
     # a magnet made in China is assumed to use Chinese metal and separation when unknown
     cn_magnet = origins["origin_magnet"] == "CN"
     for stage in ("metal", "separation"):
@@ -864,8 +976,10 @@ def _origins(
         if o is None:
             continue
         mask = o.notna().to_numpy()
-        vals = np.array([country_code(v, lookup) or str(v).upper()[:2] for v in o.fillna("")], dtype=object)
-        origins[c] = np.where(mask, vals, origins[c])
+        codes_ov = np.array(
+            [country_code(v, lookup) or str(v).upper()[:2] for v in o.fillna("")], dtype=object
+        )
+        origins[c] = np.where(mask, codes_ov, origins[c])
         bases[c] = np.where(mask, "set by the user", bases[c])
     return origins, bases
 
@@ -912,12 +1026,16 @@ def _override_frame(lines: pd.DataFrame, overrides: Sequence[Override]) -> dict[
             mask = lines["row"].astype(str) == key
         if not mask.any():
             continue
-        s = result.setdefault(o.field, pd.Series([None] * len(lines), index=lines.index, dtype=object))
+        s = result.setdefault(
+            o.field, pd.Series([None] * len(lines), index=lines.index, dtype=object)
+        )
         s[mask.to_numpy()] = o.value
     return result
 
 
-def _override_float(ov: dict[str, pd.Series], field_name: str, n: int, default: float) -> np.ndarray:
+def _override_float(
+    ov: dict[str, pd.Series], field_name: str, n: int, default: float
+) -> np.ndarray:
     s = ov.get(field_name)
     if s is None:
         return np.full(n, default)

@@ -20,8 +20,16 @@ def bom(*rows: dict[str, object]) -> pd.DataFrame:
     for i, r in enumerate(rows, start=2):
         rec = {c: "" for c in base.columns if base[c].dtype == object}
         rec.update(
-            {"sheet": "BOM", "row": i, "table": "BOM!A1", "description_column": "B", "quantity": 1.0,
-             "extended_quantity": 1.0, "hidden": False, "has_children": False}
+            {
+                "sheet": "BOM",
+                "row": i,
+                "table": "BOM!A1",
+                "description_column": "B",
+                "quantity": 1.0,
+                "extended_quantity": 1.0,
+                "hidden": False,
+                "has_children": False,
+            }
         )
         rec.update(r)
         recs.append(rec)
@@ -53,7 +61,9 @@ def test_grade_parsing(text: str, grade: str, temp: str) -> None:
     assert t["rare_earth"].iloc[0]
 
 
-@pytest.mark.parametrize("text", ["Rim 28in double wall, 36H", "Front hub 36H, QR 100 mm", "NEMA17 bracket"])
+@pytest.mark.parametrize(
+    "text", ["Rim 28in double wall, 36H", "Front hub 36H, QR 100 mm", "NEMA17 bracket"]
+)
 def test_things_that_look_like_grades_are_not(text: str) -> None:
     assert not tag({"description": text})["rare_earth"].iloc[0]
 
@@ -140,7 +150,9 @@ def test_high_temperature_grade_carries_dy_tb() -> None:
     assert sh["dy_tb_fraction"] > n["dy_tb_fraction"]
     assert (sh["g_Dy"] + sh["g_Tb"]) / sh["magnet_mass_g"] == pytest.approx(0.035, abs=0.001)
     # Dy+Tb replaces the same mass of Nd: total rare earth stays ~31 %
-    assert sh["re_g_per_unit"] / sh["magnet_mass_g"] == pytest.approx(n["re_g_per_unit"] / n["magnet_mass_g"], abs=0.002)
+    assert sh["re_g_per_unit"] / sh["magnet_mass_g"] == pytest.approx(
+        n["re_g_per_unit"] / n["magnet_mass_g"], abs=0.002
+    )
 
 
 def test_origin_resolution_order() -> None:
@@ -185,7 +197,12 @@ def test_grams_per_year_use_extended_quantity_and_volume() -> None:
 
 def test_assembly_parent_is_not_counted_twice() -> None:
     t = tag(
-        {"description": "Rotor assembly with NdFeB magnets N42SH", "row": 2, "has_children": True, "level": 1},
+        {
+            "description": "Rotor assembly with NdFeB magnets N42SH",
+            "row": 2,
+            "has_children": True,
+            "level": 1,
+        },
         {"description": "Magnet segment N42SH 50x20x5", "row": 3, "parent_row": 2, "level": 2},
     )
     assert t["re_g_per_unit"].iloc[0] == 0 and t["re_g_per_unit"].iloc[1] > 0
@@ -195,7 +212,10 @@ def test_every_archetype_stays_inside_published_ranges() -> None:
     fr = REF.material_fractions
     tc = REF.temperature_classes.set_index("temp_class")
     for a in REF.archetypes.itertuples():
-        t = tag({"description": "part"}, overrides=(Override("line", "BOM!2", "archetype", a.archetype_id),)).iloc[0]
+        t = tag(
+            {"description": "part"},
+            overrides=(Override("line", "BOM!2", "archetype", a.archetype_id),),
+        ).iloc[0]
         if not t["rare_earth"]:
             continue
         mass = t["magnet_mass_g"]
@@ -205,7 +225,10 @@ def test_every_archetype_stays_inside_published_ranges() -> None:
             share = t[f"g_{r.element}"] / mass if f"g_{r.element}" in t else None
             if share is None or r.element in ("Dy", "Tb", "Nd"):
                 continue
-            assert r.fraction_min - 1e-9 <= share <= r.fraction_max + 1e-9, (a.archetype_id, r.element)
+            assert r.fraction_min - 1e-9 <= share <= r.fraction_max + 1e-9, (
+                a.archetype_id,
+                r.element,
+            )
         if t["temp_class"]:
             dytb = (t["g_Dy"] + t["g_Tb"]) / mass
             row = tc.loc[t["temp_class"]]

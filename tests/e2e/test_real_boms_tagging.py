@@ -30,7 +30,11 @@ def test_tagging_matches_the_labels(labels: Path) -> None:
     missed, false_pos, n_no, loud_possible = [], [], 0, []
     for lab in rows:
         row, _, col = lab["row"].partition("@")
-        hit = [v for (s, r, c), v in index.items() if s == lab["sheet"] and r == int(row) and (not col or c == col)]
+        hit = [
+            v
+            for (s, r, c), v in index.items()
+            if s == lab["sheet"] and r == int(row) and (not col or c == col)
+        ]
         assert hit, f"line {lab['row']} not imported"
         line = hit[0]
         if lab["re_label"] in ("yes", "likely") and not line.rare_earth:
