@@ -15,7 +15,7 @@ from typing import Any
 from riskapp import __version__
 from riskapp.core.errors import RiskappError
 
-SUBCOMMANDS = ("inspect",)
+SUBCOMMANDS = ("inspect", "score", "scenarios", "reference")
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_CANCELLED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
@@ -50,6 +50,54 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument(
         "--lines", type=int, default=0, metavar="N", help="also print the first N lines"
     )
+
+    sc = sub.add_parser(
+        "score",
+        help="score one or many BOMs and write the Excel report",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+        "  riskapp score bom.xlsx -o report.xlsx\n"
+        "  riskapp score bom.xlsx --scenario baseline --scenario us_tariff_escalation\n"
+        "  riskapp score a.xlsx b.ods -o portfolio.xlsx --volume 5000\n"
+        "  riskapp score bom.csv --json - --date 2026-12-01\n",
+    )
+    sc.add_argument("boms", nargs="+", metavar="BOM", help="BOM file(s)")
+    sc.add_argument("-o", "--output", metavar="REPORT.xlsx", help="write the Excel report here")
+    sc.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME|FILE",
+        help="scenario preset or TOML file (repeat to compare; the first is the main one)",
+    )
+    sc.add_argument("--volume", type=float, metavar="N", help="finished units built per year")
+    sc.add_argument("--date", metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    sc.add_argument("--mapping", metavar="FILE", help="JSON column mapping {field: column letter}")
+    sc.add_argument(
+        "--overrides", metavar="FILE", help="CSV/JSON of overrides (scope,key,field,value)"
+    )
+    sc.add_argument("--sheet", action="append", default=[], help="read this sheet (repeatable)")
+    sc.add_argument("--header-row", type=int, metavar="N", help="the header is on row N (1-based)")
+    sc.add_argument(
+        "--json", metavar="PATH", help="write the scored lines and roll-up as JSON ('-' = stdout)"
+    )
+    sc.add_argument("--csv", metavar="PATH", help="also write the scored lines as CSV")
+    sc.add_argument("--reference-dir", metavar="DIR", help="use an updated reference-data folder")
+    sc.add_argument("--quiet", action="store_true", help="do not print the roll-up")
+
+    sub.add_parser("scenarios", help="list the scenario presets")
+
+    rf = sub.add_parser(
+        "reference",
+        help="show, validate or export the reference data",
+        epilog="examples:\n  riskapp reference\n  riskapp reference --validate my_reference/\n"
+        "  riskapp reference --export copy_here/\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rf.add_argument(
+        "--validate", metavar="DIR", nargs="?", const="", help="check a reference folder"
+    )
+    rf.add_argument("--export", metavar="DIR", help="copy the built-in reference files to DIR")
     return p
 
 
@@ -88,6 +136,12 @@ def run_cli(argv: list[str]) -> int:
     try:
         if args.command == "inspect":
             return cmd_inspect(args)
+        if args.command == "score":
+            return cmd_score(args)
+        if args.command == "scenarios":
+            return cmd_scenarios()
+        if args.command == "reference":
+            return cmd_reference(args)
     except RiskappError as exc:
         print(f"riskapp: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -199,4 +253,235 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             "category",
         ]
         print(result.lines[cols].head(args.lines).to_string())
+    return EXIT_OK
+
+
+def _parse_date(text: str | None) -> Any:
+    if not text:
+        return None
+    from datetime import date
+
+    from riskapp.core.errors import UsageError
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"'{text}' is not a date; write it as YYYY-MM-DD.") from None
+
+
+def load_overrides(path: str) -> tuple[Any, ...]:
+    """Overrides from CSV (scope,key,field,value[,note]) or JSON (a list of such objects)."""
+    import csv as _csv
+
+    from riskapp.core.errors import UsageError
+    from riskapp.core.tagging import OVERRIDE_FIELDS, Override
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(
+            f"the overrides file cannot be read ({exc.strerror or exc}).", file=path
+        ) from None
+    rows: list[dict[str, Any]]
+    if p.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise UsageError(f"the overrides file is not valid JSON ({exc}).", file=path) from None
+        rows = data.get("overrides", []) if isinstance(data, dict) else data
+    else:
+        rows = list(_csv.DictReader(text.splitlines()))
+    out = []
+    for i, r in enumerate(rows, start=2):
+        scope, key, fld, value = (
+            str(r.get(k, "") or "").strip() for k in ("scope", "key", "field", "value")
+        )
+        if (
+            scope not in ("line", "manufacturer", "supplier", "mpn", "ipn")
+            or fld not in OVERRIDE_FIELDS
+        ):
+            raise UsageError(
+                f"override has scope '{scope}' and field '{fld}'; scopes are line, manufacturer, "
+                f"supplier, mpn, ipn and fields are {', '.join(sorted(OVERRIDE_FIELDS))}.",
+                file=path,
+                row=i,
+            )
+        out.append(Override(scope, key, fld, value, str(r.get("note", "") or "")))
+    return tuple(out)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from riskapp.core.pipeline import AnalysisOptions, analyse, reanalyse
+    from riskapp.core.report import export_all, score_document, write_lines_csv, write_report
+
+    scenarios = args.scenario or ["baseline"]
+    base = AnalysisOptions(
+        import_options=_import_options(args),
+        scenario=scenarios[0],
+        build_volume=args.volume,
+        evaluation_date=_parse_date(args.date),
+        overrides=load_overrides(args.overrides) if args.overrides else (),
+        reference_dir=args.reference_dir,
+    )
+    analyses = []
+    for path in args.boms:
+        analyses.append(analyse(path, base, on_progress=_progress))
+    main = analyses[0]
+    others = [reanalyse(main, replace_scenario(base, s)) for s in scenarios[1:]]
+    if args.output:
+        write_report(analyses, args.output, comparison=others, on_progress=_progress)
+    if args.csv:
+        write_lines_csv(main, args.csv)
+    if args.json:
+        if len(analyses) == 1:
+            doc = score_document(main)
+            if others:
+                doc["scenario_comparison"] = [_delta_doc(main, o) for o in others]
+        else:
+            doc = {"riskapp_version": __version__, "boms": [score_document(a) for a in analyses]}
+        write_json(doc, args.json)
+        if args.json == "-":
+            return EXIT_OK
+    if not args.quiet:
+        for a in analyses:
+            _print_rollup(a)
+        for o in others:
+            _print_delta(main, o)
+        if args.output:
+            print(f"\nReport written to {args.output}")
+    _ = export_all  # exports beside the report are offered by the GUI
+    return EXIT_OK
+
+
+def replace_scenario(options: Any, scenario: str) -> Any:
+    from dataclasses import replace
+
+    return replace(options, scenario=scenario)
+
+
+def _delta_doc(a: Any, b: Any) -> dict[str, Any]:
+    from riskapp.core.report import _json_clean
+    from riskapp.core.scoring import compare
+
+    per_line, bom = compare(a.scored, b.scored)
+    changed = (
+        per_line[per_line["score_delta"].abs() > 1e-9]
+        if "score_delta" in per_line
+        else per_line.iloc[:0]
+    )
+    return {
+        "scenario": b.scenario.name,
+        "bom": _json_clean({k: {"a": v[0], "b": v[1], "delta": v[2]} for k, v in bom.items()}),
+        "lines": [
+            {
+                "sheet": a.scored.lines.at[i, "sheet"],
+                "row": int(a.scored.lines.at[i, "row"]),
+                "score_delta": float(d),
+            }
+            for i, d in changed["score_delta"].items()
+        ],
+    }
+
+
+def _print_rollup(a: Any) -> None:
+    r = a.scored.rollup
+    print(f"\n{a.name}  —  scenario '{a.scenario.name}', evaluated {a.scored.evaluation_date}")
+    print(
+        f"  BOM grade: {a.potential.grade_actual} (potential with advice: {a.potential.grade_potential}); worst line score {r.bom_score:.0f}"
+    )
+    print(
+        f"  Lines: {r.n_lines:,}; rare-earth bearing {r.n_rare_earth:,}; needing a permit {r.n_permit_needed:,}; to review {r.n_needs_review:,}"
+    )
+    if r.re_kg_per_year:
+        parts = ", ".join(
+            f"{k} {v:,.3f}" for k, v in sorted(r.re_kg_per_year.items(), key=lambda x: -x[1])
+        )
+        print(f"  Rare earths, kg/year: {parts}")
+    if r.controlled_kg_per_year:
+        parts = ", ".join(
+            f"{k} {v:,.3f}"
+            for k, v in sorted(r.controlled_kg_per_year.items(), key=lambda x: -x[1])
+        )
+        print(f"  Controlled elements, kg/year: {parts}")
+    if r.n_rare_earth:
+        print(
+            "  Share through China: "
+            + ", ".join(f"{k} {v:.0%}" for k, v in r.china_share_by_stage.items())
+        )
+    cur = r.currency or ""
+    print(
+        f"  Spend/year {r.spend_total:,.2f} {cur}; on rare-earth lines {r.spend_exposed:,.2f}; on permit lines {r.spend_permit:,.2f}"
+    )
+    print("  Lines per band: " + ", ".join(f"{k} {v}" for k, v in r.lines_per_band.items()))
+    top = r.top_contributors.head(5)
+    if len(top):
+        print("  Top contributors:")
+        for t in top.itertuples():
+            src = a.scored.lines.loc[t.line_index]
+            where = f"{src['sheet']}!{src['row']}" if src["sheet"] else f"line {src['row']}"
+            print(f"    {where:<14} {t.score:5.1f} {t.band:<8} {str(t.description)[:60]}")
+    for n in r.notes:
+        print(f"  Note: {n}")
+
+
+def _print_delta(a: Any, b: Any) -> None:
+    from riskapp.core.scoring import compare
+
+    per_line, bom = compare(a.scored, b.scored)
+    print(f"\nScenario '{b.scenario.name}' compared with '{a.scenario.name}':")
+    for k, (x, y, d) in bom.items():
+        if d is None:
+            if x != y:
+                print(f"  {k:<32} {x} -> {y}")
+        elif abs(float(d)) > 1e-9:
+            print(f"  {k:<32} {float(x):,.4g} -> {float(y):,.4g} ({float(d):+,.4g})")
+    if "score_delta" in per_line:
+        moved = per_line[per_line["score_delta"].abs() > 1e-9]
+        print(f"  {len(moved)} line(s) change score")
+
+
+def cmd_scenarios() -> int:
+    from riskapp.core.scenarios import list_presets
+
+    for info in list_presets():
+        print(f"{info.name:<28} {info.description}")
+    return EXIT_OK
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    import shutil
+
+    from riskapp.core.reference import (
+        REFERENCE_FILES,
+        default_reference_dir,
+        load_reference,
+        validate_reference,
+    )
+
+    if args.export:
+        target = Path(args.export)
+        target.mkdir(parents=True, exist_ok=True)
+        for f in sorted(default_reference_dir().iterdir()):
+            if f.is_file():
+                shutil.copy2(f, target / f.name)
+        print(f"Reference data copied to {target}")
+        return EXIT_OK
+    if args.validate is not None:
+        problems = validate_reference(args.validate or None)
+        for p in problems:
+            print(f"riskapp: {p}", file=sys.stderr)
+        if problems:
+            return EXIT_INPUT
+        print("Reference data is valid.")
+        return EXIT_OK
+    ref = load_reference()
+    print(f"Reference data version {ref.version} in {ref.folder}")
+    for spec in REFERENCE_FILES.values():
+        frame = ref.frame(spec.attr)
+        n_asm = 0
+        col = spec.status_column
+        if col in frame.columns:
+            n_asm = int((frame[col] == "assumption").sum())
+        print(f"  {spec.filename:<28} {len(frame):4d} rows, {n_asm:3d} assumptions")
     return EXIT_OK
