@@ -366,8 +366,8 @@ def _delta_doc(a: Any, b: Any) -> dict[str, Any]:
 
     per_line, bom = compare(a.scored, b.scored)
     changed = (
-        per_line[per_line["score_delta"].abs() > 1e-9]
-        if "score_delta" in per_line
+        per_line[per_line["delta_score"].abs() > 1e-9]
+        if "delta_score" in per_line
         else per_line.iloc[:0]
     )
     return {
@@ -377,9 +377,9 @@ def _delta_doc(a: Any, b: Any) -> dict[str, Any]:
             {
                 "sheet": a.scored.lines.at[i, "sheet"],
                 "row": int(a.scored.lines.at[i, "row"]),
-                "score_delta": float(d),
+                "delta_score": float(d),
             }
-            for i, d in changed["score_delta"].items()
+            for i, d in changed["delta_score"].items()
         ],
     }
 
@@ -436,8 +436,8 @@ def _print_delta(a: Any, b: Any) -> None:
                 print(f"  {k:<32} {x} -> {y}")
         elif abs(float(d)) > 1e-9:
             print(f"  {k:<32} {float(x):,.4g} -> {float(y):,.4g} ({float(d):+,.4g})")
-    if "score_delta" in per_line:
-        moved = per_line[per_line["score_delta"].abs() > 1e-9]
+    if "delta_score" in per_line:
+        moved = per_line[per_line["delta_score"].abs() > 1e-9]
         print(f"  {len(moved)} line(s) change score")
 
 

@@ -314,7 +314,12 @@ def _title_above(text: pd.DataFrame, h: int, a: int, b: int, header_rows: set[in
         distinct = set(vals)
         if len(distinct) == 1:
             v = vals[0]
-            if not re.fullmatch(r"[+-]?[\d.,]+", v) and len(v) <= 80:
+            # right above the header, or a heading ending in ':' one blank row higher
+            if (
+                (r == h - 1 or v.endswith(":"))
+                and not re.fullmatch(r"[+-]?[\d.,]+", v)
+                and len(v) <= 80
+            ):
                 return v.rstrip(":").strip()
         return ""
     return ""

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from riskapp import __version__
-from riskapp.core.advice import Potential, advise, potential
+from riskapp.core.advice import Potential, advise, best_options, potential
 from riskapp.core.errors import CancelledError, UsageError
 from riskapp.core.importer import ImportOptions, import_bom
 from riskapp.core.model import CancelCheck, ImportResult, ProgressCallback
@@ -143,7 +143,7 @@ def _analyse_imported(
     progress(0.62, "Finding the rare earths")
     t = time.perf_counter()
     params = TagParams(
-        build_volume=scenario.build_volume,
+        build_volume=scenario.build_volume or TagParams().build_volume,
         evaluation_date=scenario.resolved_date(),
         overrides=options.overrides,
     )
@@ -161,7 +161,7 @@ def _analyse_imported(
     t = time.perf_counter()
     advice = advise(scored, ref)
     accepted = _accepted_rows(advice, options.accepted_advice)
-    pot = potential(scored, ref, accepted)
+    pot = potential(scored, ref, best_options(advice) if accepted is None else accepted)
     seconds["advice"] = time.perf_counter() - t
     progress(1.0, f"Analysed {len(tagged):,} lines")
     return Analysis(path, options, imported, ref, scenario, tagged, scored, advice, pot, seconds)

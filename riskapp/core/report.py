@@ -33,7 +33,9 @@ from riskapp.core.tagging import ORIGIN_COLUMNS, element_symbols
 if TYPE_CHECKING:
     from riskapp.core.pipeline import Analysis
 
-TABLE_LIMIT = 30_000  # above this, the Lines sheet streams (constant memory) with an autofilter
+TABLE_LIMIT = 5_000  # above this, the Lines sheet rows are generated as XML (no hyperlinks)
+ADVICE_ROW_LIMIT = 3_000  # options of the most exposed lines; more is unreadable in Excel
+ISSUE_ROW_LIMIT = 5_000
 URL_LIMIT = 65_000  # Excel's limit of hyperlinks per worksheet is 65,530
 BAND_COLOURS = {
     "Critical": ("#C00000", "#FFFFFF"),
@@ -141,6 +143,7 @@ class _Writer:
         import xlsxwriter
 
         self.stream_lines = constant_memory
+        self.fast_sheets: list[tuple[str, pd.DataFrame, Sequence[Col]]] = []
         self.wb = xlsxwriter.Workbook(
             str(path),
             {
@@ -328,8 +331,11 @@ def write_report(
             _comparison_sheet(w, main, comparison)
         _assumptions_sheet(w, main)
         _issues_sheet(w, analyses)
-        progress(0.97, "Saving the workbook")
+        progress(0.9, "Saving the workbook")
+        order = [ws.get_name() for ws in w.wb.worksheets()]
         w.wb.close()
+        if w.fast_sheets:
+            _patch_fast_sheets(tmp, w.fast_sheets, order)
     progress(1.0, f"Report written: {target.name}")
     return target
 
@@ -547,6 +553,23 @@ def row_of(r: int) -> int:
     return r
 
 
+def _table_name(sheet: str) -> str:
+    return re.sub(r"\W", "", sheet) or "Lines"
+
+
+def _cell_format(w: _Writer, kind: str) -> Any:
+    return {
+        "int": w.f["int"],
+        "num": w.f["num"],
+        "g": w.f["g"],
+        "pct": w.f["pct"],
+        "money": w.f["money"],
+        "bool": w.f["bool"],
+        "list": w.f["wrap"],
+        "url": w.f["url"],
+    }.get(kind)
+
+
 def _lines_sheet(
     w: _Writer,
     a: Analysis,
@@ -557,16 +580,16 @@ def _lines_sheet(
     k: int,
     n_bom: int,
 ) -> None:
+    """The Lines sheet: every line, an Excel table with autofilter, frozen header, number
+    formats, band colours. Small BOMs are written cell by cell (with hyperlinks); large ones
+    get their header and one styled row from xlsxwriter and the rest of the rows generated
+    as sheet XML column by column (see _fast_rows), which is many times faster."""
     from riskapp.core.errors import CancelledError
 
     lines = a.scored.lines
     symbols = element_symbols(a.reference)
     cols = line_columns(symbols, lines)
-    # Only the (large) Lines sheet streams row by row; xlsxwriter reads this flag when a
-    # sheet is added, so the small sheets keep tables, merged cells and free write order.
-    w.wb.constant_memory = big
     ws = w.wb.add_worksheet(name)
-    w.wb.constant_memory = False
     ws.set_landscape()
     ws.set_paper(8)  # A3: the sheet is wide
     ws.repeat_rows(0)
@@ -577,62 +600,53 @@ def _lines_sheet(
         ws.set_column(j, j, c.width, w.f["wrap"] if c.kind == "list" else None)
         ws.write_string(0, j, c.header, w.f["head"])
     ws.set_row(0, 30)
-    records = _records(lines, cols)
-    kinds = [c.kind for c in cols]
-    n = len(records)
-    urls_written = 0
-    band_j = next(j for j, c in enumerate(cols) if c.key == "band")
-    fmts = [
-        w.f["int"]
-        if kd == "int"
-        else w.f["num"]
-        if kd == "num"
-        else w.f["g"]
-        if kd == "g"
-        else w.f["pct"]
-        if kd == "pct"
-        else w.f["money"]
-        if kd == "money"
-        else w.f["bool"]
-        if kd == "bool"
-        else None
-        for kd in kinds
-    ]
-    for i, rec in enumerate(records, start=1):
-        if i % 5000 == 0:
-            if cancelled():
-                raise CancelledError()
-            progress(0.05 + 0.8 * (k + i / max(n, 1)) / n_bom, f"Writing line {i:,} of {n:,}")
-        for j, v in enumerate(rec):
-            if v is None or v == "":
-                continue
-            kd = kinds[j]
-            if kd == "url":
-                if urls_written < URL_LIMIT and re.match(r"^https?://[^\s\"<>]{1,2000}$", str(v)):
-                    ws.write_url(i, j, str(v), w.f["url"], string=str(v)[:250])
-                    urls_written += 1
+    n = len(lines)
+    fmts = [_cell_format(w, c.kind) for c in cols]
+    if big:
+        # one placeholder row carries each column's style; _patch_fast_sheets replaces it
+        for j, fmt in enumerate(fmts):
+            ws.write_number(1, j, 0, fmt)
+        w.fast_sheets.append((name, lines, cols))
+    else:
+        records = _records(lines, cols)
+        kinds = [c.kind for c in cols]
+        urls_written = 0
+        for i, rec in enumerate(records, start=1):
+            if i % 5000 == 0:
+                if cancelled():
+                    raise CancelledError()
+                progress(0.05 + 0.8 * (k + i / max(n, 1)) / n_bom, f"Writing line {i:,} of {n:,}")
+            for j, v in enumerate(rec):
+                if v is None or v == "":
+                    continue
+                kd = kinds[j]
+                if kd == "url":
+                    if urls_written < URL_LIMIT and _RE_URL.match(str(v)):
+                        ws.write_url(i, j, str(v), w.f["url"], string=str(v)[:250])
+                        urls_written += 1
+                    else:
+                        ws.write_string(i, j, str(v)[:32000])
+                elif isinstance(v, str):
+                    ws.write_string(i, j, v[:32000], fmts[j] if kd == "list" else None)
                 else:
-                    ws.write_string(i, j, str(v)[:32000])
-            elif isinstance(v, str):
-                ws.write_string(i, j, v[:32000], w.f["wrap"] if kd == "list" else None)
-            else:
-                ws.write_number(i, j, v, fmts[j])
+                    ws.write_number(i, j, v, fmts[j])
     last_row = max(n, 1)
-    if not big and n:
+    if n:
+        # xlsxwriter checks every cell of a table range for overlaps (slow for 100k rows):
+        # a large sheet declares a 2-row table that _patch_fast_sheets widens in the XML
         ws.add_table(
             0,
             0,
-            n,
+            1 if big else n,
             len(cols) - 1,
             {
-                "name": re.sub(r"\W", "", name) or "Lines",
+                "name": _table_name(name),
                 "columns": [{"header": c.header, "header_format": w.f["head"]} for c in cols],
                 "style": "Table Style Light 1",
                 "autofilter": True,
             },
         )
-    else:
-        ws.autofilter(0, 0, last_row, len(cols) - 1)
+    band_j = next(j for j, c in enumerate(cols) if c.key == "band")
     for band, fmt in w.band_fmt.items():
         ws.conditional_format(
             1,
@@ -657,6 +671,119 @@ def _lines_sheet(
             "max_value": 100,
         },
     )
+
+
+_RE_URL = re.compile(r"^https?://[^\s\"<>]{1,2000}$")
+_RE_XML_BAD = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+
+
+def _xml_text(s: pd.Series) -> pd.Series:
+    """Escape text for sheet XML, vectorised (also Excel's '_xHHHH_' escape)."""
+    s = s.astype("str").str.slice(0, 32000)
+    s = s.str.replace(_RE_XML_BAD, "", regex=True)
+    s = s.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False)
+    s = s.str.replace(">", "&gt;", regex=False)
+    return s.str.replace("_x", "_x005F_x", regex=False)
+
+
+def _column_cells(
+    frame: pd.DataFrame, col: Col, letter: str, rows: pd.Series, style: str
+) -> pd.Series:
+    """The <c> elements of one column for every line ('' where the cell is empty)."""
+    s_attr = f' s="{style}"' if style else ""
+    n = len(frame)
+    if col.key not in frame.columns:
+        return pd.Series([""] * n, index=frame.index, dtype="str")
+    v = frame[col.key]
+    if col.kind in ("num", "g", "pct", "money", "int"):
+        num = pd.to_numeric(v, errors="coerce").astype("float64")
+        ok = num.notna() & np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
+        text = num.astype("str")
+        cells = f'<c r="{letter}' + rows + f'"{s_attr}><v>' + text + "</v></c>"
+        return cells.where(ok, "")
+    if col.kind == "bool":
+        flag = v.fillna(False).astype(bool)
+        cells = f'<c r="{letter}' + rows + f'"{s_attr} t="inlineStr"><is><t>yes</t></is></c>'
+        return cells.where(flag, "")
+    if col.kind == "list":
+        text = pd.Series(
+            [
+                "\n".join(str(x) for x in e)
+                if isinstance(e, (list, tuple))
+                else ("" if e is None else str(e))
+                for e in v
+            ],
+            index=frame.index,
+            dtype=object,
+        )
+    else:
+        text = v.astype(object).where(v.notna(), "").astype(str)
+    text = text.astype("str")
+    ok = text.str.len() > 0
+    cells = (
+        f'<c r="{letter}'
+        + rows
+        + f'"{s_attr} t="inlineStr"><is><t xml:space="preserve">'
+        + _xml_text(text)
+        + "</t></is></c>"
+    )
+    return cells.where(ok, "")
+
+
+def _fast_rows(frame: pd.DataFrame, cols: Sequence[Col], styles: Sequence[str]) -> bytes:
+    from riskapp.core.readers import column_letter
+
+    rows = pd.Series(np.arange(2, len(frame) + 2).astype(str), index=frame.index, dtype="str")
+    body = pd.Series([""] * len(frame), index=frame.index, dtype="str")
+    for j, c in enumerate(cols):
+        body = body + _column_cells(frame, c, column_letter(j), rows, styles[j])
+    xml = '<row r="' + rows + '">' + body + "</row>"
+    return "".join(xml.tolist()).encode("utf-8")
+
+
+def _patch_fast_sheets(
+    path: Path, sheets: Sequence[tuple[str, pd.DataFrame, Sequence[Col]]], order: Sequence[str]
+) -> None:
+    """Replace the placeholder row of each large Lines sheet with all of its rows."""
+    import os
+    import zipfile
+
+    from riskapp.core.readers import column_letter
+
+    files = {name: f"xl/worksheets/sheet{order.index(name) + 1}.xml" for name, _, _ in sheets}
+    tmp = path.with_suffix(".patch.tmp")
+    with (
+        zipfile.ZipFile(path) as src,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            for name, frame, cols in sheets:
+                if info.filename != files[name]:
+                    continue
+                start = data.index(b'<row r="2"')
+                end = data.index(b"</row>", start) + len(b"</row>")
+                placeholder = data[start:end].decode("utf-8")
+                styles = []
+                for j in range(len(cols)):
+                    m = re.search(rf'<c r="{column_letter(j)}2"(?: s="(\d+)")?', placeholder)
+                    styles.append(m.group(1) or "" if m else "")
+                rows = _fast_rows(frame, cols, styles)
+                last = f"{column_letter(len(cols) - 1)}{len(frame) + 1}".encode()
+                data = data[:start] + rows + data[end:]
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"/>',
+                    b'<dimension ref="A1:' + last + b'"/>',
+                    data,
+                    count=1,
+                )
+            if info.filename.startswith("xl/tables/"):
+                for name, frame, cols in sheets:
+                    if f'name="{_table_name(name)}"'.encode() in data:
+                        last = f"{column_letter(len(cols) - 1)}{len(frame) + 1}".encode()
+                        data = re.sub(rb'ref="A1:[A-Z]+2"', b'ref="A1:' + last + b'"', data)
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    os.replace(tmp, path)
 
 
 def _numcol(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -788,6 +915,10 @@ def _advice_sheet(w: _Writer, a: Analysis) -> None:
     ws.set_paper(8)
     ws.fit_to_pages(1, 0)
     adv = a.advice
+    truncated = len(adv) > ADVICE_ROW_LIMIT
+    if truncated:  # the most exposed lines first; the full list is in the app and the JSON
+        adv = adv.sort_values(["score_before", "rank"], ascending=[False, True], kind="stable")
+        adv = adv.head(ADVICE_ROW_LIMIT)
     lines = a.scored.lines
     headers = [
         "Line",
@@ -889,12 +1020,12 @@ def _comparison_sheet(w: _Writer, a: Analysis, others: Sequence[Analysis]) -> No
             None,
         )
         changed = (
-            per_line[per_line["score_delta"].abs() > 1e-9]
-            if "score_delta" in per_line
+            per_line[per_line["delta_score"].abs() > 1e-9]
+            if "delta_score" in per_line
             else per_line.iloc[:0]
         )
         lrows = []
-        for li, d in changed.sort_values("score_delta", ascending=False).head(200).iterrows():
+        for li, d in changed.sort_values("delta_score", ascending=False).head(200).iterrows():
             src = a.scored.lines.loc[cast(Any, li)]
             lrows.append(
                 (
@@ -902,7 +1033,7 @@ def _comparison_sheet(w: _Writer, a: Analysis, others: Sequence[Analysis]) -> No
                     src["description"],
                     d.get("score_a"),
                     d.get("score_b"),
-                    d.get("score_delta"),
+                    d.get("delta_score"),
                 )
             )
         w.text(ws, row - 1, 0, "Lines whose score changes (largest first)", "label")
@@ -1010,6 +1141,12 @@ def _issues_sheet(w: _Writer, analyses: Sequence[Analysis]) -> None:
     if not rows:
         w.text(ws, 0, 0, "No data issues.", "note")
         return
+    if len(rows) > ISSUE_ROW_LIMIT:
+        more = len(rows) - ISSUE_ROW_LIMIT
+        rows = rows[:ISSUE_ROW_LIMIT]
+        rows.append(
+            ("", "info", "", None, "", f"... and {more:,} more (see the app or the JSON export).")
+        )
     w.table(
         ws,
         0,

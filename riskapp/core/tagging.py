@@ -359,11 +359,15 @@ def tag_lines(lines: pd.DataFrame, ref: Reference, params: TagParams | None = No
         for c in ["magnet_mass_g", "re_g_per_unit", *(f"g_{s}" for s in symbols)]:
             out[c] = out[c].to_numpy() * keep
         out["confidence"] = np.where(counted_below, "low", out["confidence"].to_numpy(dtype=object))
+        # the assembly itself is not scored: its magnets are scored in its child lines
+        rare_earth = rare_earth & keep
+        out["rare_earth"] = rare_earth
     ext = out["extended_quantity"].astype(float)
     ext = ext.where(ext.notna(), out["quantity"].astype(float)).fillna(1.0)
     out["units_per_year"] = ext.to_numpy() * float(params.build_volume)
     out["re_g_per_year"] = out["re_g_per_unit"] * out["units_per_year"]
-    out["criticality"] = _override_float(ov, "criticality", n, 0.5)
+    # NaN = not set by the user (scoring then uses its default and says so)
+    out["criticality"] = _override_float(ov, "criticality", n, math.nan)
     ss = ov.get("single_source")
     out["single_source"] = (
         ss.fillna("").astype(str).str.lower().isin(["1", "true", "yes", "y"]).to_numpy()
@@ -619,7 +623,7 @@ def _tag_unique(
     res["confidence"] = conf
     for k in range(n):
         if not evidence[k] and not rare_earth[k]:
-            evidence[i].append(
+            evidence[k].append(
                 "No magnet keyword, grade or magnet material found in the line's text."
             )
     res["evidence"] = pd.Series(evidence, index=out.index, dtype=object)

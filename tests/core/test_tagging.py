@@ -206,6 +206,8 @@ def test_assembly_parent_is_not_counted_twice() -> None:
         {"description": "Magnet segment N42SH 50x20x5", "row": 3, "parent_row": 2, "level": 2},
     )
     assert t["re_g_per_unit"].iloc[0] == 0 and t["re_g_per_unit"].iloc[1] > 0
+    assert not t["rare_earth"].iloc[0] and t["rare_earth"].iloc[1]
+    assert any("counted in the child lines" in e for e in t["evidence"].iloc[0])
 
 
 def test_every_archetype_stays_inside_published_ranges() -> None:

@@ -1,0 +1,237 @@
+"""Speed and memory benchmarks (`make bench`): riskapp's stages against the naive way a script
+would do it and against the floor (the fastest raw read/write of the same cells), measured
+side by side in the same run — these machines are noisy, so compare the ratios.
+
+    python benchmarks/run.py                 # 10k and 100k lines
+    python benchmarks/run.py --sizes 1000000 # 1M lines (peak memory of `riskapp score`)
+    python benchmarks/run.py --naive-write   # also time DataFrame.to_excel (slow)
+
+Results are printed as a table and written to benchmarks/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.gen_bom import write_xlsx  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def timed(fn: Any, *args: Any, **kw: Any) -> tuple[float, Any]:
+    t = time.perf_counter()
+    out = fn(*args, **kw)
+    return time.perf_counter() - t, out
+
+
+def read_floor(path: Path) -> float:
+    try:
+        import fastexcel  # type: ignore[import-not-found]
+
+        t = time.perf_counter()
+        reader = fastexcel.read_excel(str(path))
+        reader.load_sheet(0).to_arrow()
+        return time.perf_counter() - t
+    except ImportError:
+        import python_calamine as pc
+
+        t = time.perf_counter()
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        wb.get_sheet_by_index(0).to_python()
+        return time.perf_counter() - t
+
+
+def read_naive(path: Path) -> float:
+    import pandas as pd
+
+    t = time.perf_counter()
+    pd.read_excel(path, engine="openpyxl", header=3)
+    return time.perf_counter() - t
+
+
+def write_floor(records: list[list[Any]], headers: list[str], target: Path) -> float:
+    import xlsxwriter
+
+    t = time.perf_counter()
+    wb = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+    ws = wb.add_worksheet("Lines")
+    ws.write_row(0, 0, headers)
+    for i, rec in enumerate(records, start=1):
+        ws.write_row(i, 0, rec)
+    wb.close()
+    return time.perf_counter() - t
+
+
+def write_naive(records: list[list[Any]], headers: list[str], target: Path) -> float:
+    import pandas as pd
+
+    frame = pd.DataFrame(records, columns=headers)
+    t = time.perf_counter()
+    frame.to_excel(target, index=False, engine="openpyxl")
+    return time.perf_counter() - t
+
+
+def stage_run(path: Path, out_dir: Path, naive_write: bool) -> dict[str, Any]:
+    """Everything for one BOM size, in this process."""
+    from riskapp.core.advice import advise
+    from riskapp.core.importer import import_bom
+    from riskapp.core.pipeline import AnalysisOptions, analyse
+    from riskapp.core.reference import load_reference
+    from riskapp.core.report import _records, line_columns, write_report
+    from riskapp.core.scenarios import load_scenario
+    from riskapp.core.scoring import score_bom
+    from riskapp.core.tagging import TagParams, element_symbols, tag_lines
+
+    res: dict[str, Any] = {}
+    res["read_floor_s"] = read_floor(path)
+    ref = load_reference()
+    scenario = load_scenario("baseline", ref=ref)
+    res["import_s"], imported = timed(import_bom, path)
+    res["tag_s"], tagged = timed(
+        tag_lines, imported.lines, ref, TagParams(build_volume=scenario.build_volume or 1000.0)
+    )
+    res["score_s"], scored = timed(score_bom, tagged, ref, scenario)
+    res["advice_s"], _ = timed(advise, scored, ref)
+    analysis = analyse(path, AnalysisOptions())
+    target = out_dir / "report.xlsx"
+    res["report_s"], _ = timed(write_report, [analysis], target)
+    cols = line_columns(element_symbols(ref), analysis.scored.lines)
+    records = _records(analysis.scored.lines, cols)
+    headers = [c.header for c in cols]
+    res["cells_written"] = len(records) * len(cols)
+    res["write_floor_s"] = write_floor(records, headers, out_dir / "floor.xlsx")
+    if naive_write:
+        res["write_naive_s"] = write_naive(records, headers, out_dir / "naive.xlsx")
+    res["lines"] = len(imported.lines)
+    res["rare_earth_lines"] = int(tagged["rare_earth"].sum())
+    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return res
+
+
+def cli_run(path: Path, out_dir: Path) -> dict[str, Any]:
+    """The whole `riskapp score` in a child process: wall time and its peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "riskapp",
+            "score",
+            str(path),
+            "-o",
+            str(out_dir / "cli.xlsx"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "score_cli_s": wall,
+        "score_cli_ok": proc.returncode == 0,
+        "score_cli_peak_mb": max(peak, before) / 1024,
+        "score_cli_stderr": proc.stderr[-500:],
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--naive-write", action="store_true", help="also time DataFrame.to_excel")
+    ap.add_argument("--no-naive-read", action="store_true", help="skip pandas.read_excel(openpyxl)")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:  # one size in a fresh process, result as JSON on stdout
+        path = Path(args.child)
+        with tempfile.TemporaryDirectory() as tmp:
+            res = stage_run(path, Path(tmp), args.naive_write)
+        print(json.dumps(res))
+        return 0
+    DATA.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in args.sizes:
+        path = DATA / f"bom_{n}.xlsx"
+        if not path.exists():
+            print(f"generating {path} ...", file=sys.stderr)
+            write_xlsx(n, path)
+        cmd = [sys.executable, __file__, "--child", str(path)] + (
+            ["--naive-write"] if args.naive_write else []
+        )
+        res: dict[str, Any] = {"size": n}
+        if n < 1_000_000:  # at 1M lines only the whole CLI run (time and peak memory)
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                print(proc.stderr, file=sys.stderr)
+                return 1
+            res |= json.loads(proc.stdout.strip().splitlines()[-1])
+            if not args.no_naive_read:
+                res["read_naive_s"] = read_naive(path)
+        with tempfile.TemporaryDirectory() as tmp:
+            res |= cli_run(path, Path(tmp))
+        rows.append(res)
+        print_table([res])
+    doc = {
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "results": rows,
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    print(f"\nwritten {RESULTS / 'latest.json'}")
+    return 0
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        n = r["size"]
+        print(f"\n== {n:,} lines ==")
+        if "import_s" in r:
+            floor = r["read_floor_s"]
+            its = r["import_s"] + r["tag_s"] + r["score_s"]
+            print(
+                f"{'stage':<28}{'seconds':>9}{'naive':>9}{'floor':>9}{'vs naive':>10}{'vs floor':>10}"
+            )
+            naive = r.get("read_naive_s")
+            print(
+                f"{'import':<28}{r['import_s']:9.2f}{(naive or 0):9.2f}{floor:9.2f}{(naive or 0) / r['import_s']:9.1f}x{r['import_s'] / floor:9.2f}x"
+            )
+            print(f"{'tag':<28}{r['tag_s']:9.2f}")
+            print(f"{'score':<28}{r['score_s']:9.2f}")
+            print(f"{'advice':<28}{r['advice_s']:9.2f}")
+            print(
+                f"{'import+tag+score':<28}{its:9.2f}{(naive or 0):9.2f}{floor:9.2f}{(naive or 0) / its:9.1f}x{its / floor:9.2f}x"
+            )
+            wn = r.get("write_naive_s")
+            print(
+                f"{'report export':<28}{r['report_s']:9.2f}{(wn or 0):9.2f}{r['write_floor_s']:9.2f}{((wn or 0) / r['report_s']):9.1f}x{r['report_s'] / r['write_floor_s']:9.2f}x   ({r['cells_written']:,} Lines cells)"
+            )
+            print(f"{'peak memory (stages)':<28}{r['peak_rss_mb']:9.0f} MB")
+        print(
+            f"{'riskapp score (whole CLI)':<28}{r['score_cli_s']:9.2f}   peak {r['score_cli_peak_mb']:.0f} MB   ok={r['score_cli_ok']}"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
