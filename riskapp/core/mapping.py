@@ -21,7 +21,16 @@ from riskapp.core.values import count_designators
 
 # fields whose values must be numbers
 NUMERIC_TARGETS = frozenset(
-    {"quantity", "extended_quantity", "unit_price", "ext_price", "mass", "magnet_mass", "stock", "level"}
+    {
+        "quantity",
+        "extended_quantity",
+        "unit_price",
+        "ext_price",
+        "mass",
+        "magnet_mass",
+        "stock",
+        "level",
+    }
 )
 # fields that can hold the line's identity (a line without any of them is not a line)
 KEY_FIELDS = ("description", "name", "ipn", "mpn", "ref_des", "spn")

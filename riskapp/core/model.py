@@ -70,7 +70,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("material", "str", "Material or magnet grade as written."),
     FieldSpec("mass_g", "float", "Mass per unit in grams (converted from the stated unit).", False),
     FieldSpec(
-        "magnet_mass_g", "float", "Stated magnet mass per unit in grams (a 'Magnet mass' column).", False
+        "magnet_mass_g",
+        "float",
+        "Stated magnet mass per unit in grams (a 'Magnet mass' column).",
+        False,
     ),
     FieldSpec("stock", "float", "Stock on hand / inventory (units)."),
     FieldSpec("lead_time", "str", "Lead time as written."),
@@ -173,7 +176,9 @@ class ImportReport:
         column: str = "",
     ) -> None:
         self.issues.append(
-            Issue(severity, code, message, self.file, sheet, None if row is None else int(row), column)
+            Issue(
+                severity, code, message, self.file, sheet, None if row is None else int(row), column
+            )
         )
 
     def count(self, severity: Severity) -> int:
