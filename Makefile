@@ -17,13 +17,15 @@ QT_DEBS := libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libgl
 # Extra tools for looking at the app and its reports (screenshots, PDF pages).
 LOOK_DEBS := xvfb xauth xdotool imagemagick poppler-utils libreoffice-calc
 
-.PHONY: run test report lint bench screenshots system-deps look-deps clean help installer
+.PHONY: run test report lint bench screenshots system-deps look-deps clean help installer installer-test
 
 help:
 	@echo "make run      - set up .venv and open the desktop app with a sample BOM"
 	@echo "make test     - set up .venv with test extras and run lint, types and the whole suite"
 	@echo "make report   - score a sample BOM from the command line into $(REPORT)"
 	@echo "make bench    - run the speed benchmarks"
+	@echo "make installer      - build the Linux package dist/riskapp_<version>_<arch>.deb"
+	@echo "make installer-test - build, install, run and remove the .deb (root; minutes)"
 
 system-deps:
 	@PKGS="$(QT_DEBS)" sh scripts/ensure-debs.sh
@@ -43,6 +45,10 @@ $(VENV)/.installed: $(VENV)/.created pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.created pyproject.toml
 	$(PIP) install -q -e ".[test]"
+	@touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-build: $(VENV)/.created pyproject.toml
+	$(PIP) install -q -e ".[build]"
 	@touch $@ $(VENV)/.installed
 
 run: system-deps $(VENV)/.installed
@@ -67,6 +73,22 @@ bench: $(VENV)/.installed-test
 
 screenshots: system-deps look-deps $(VENV)/.installed
 	sh scripts/screenshots.sh
+
+# The Linux installer: freezes the app with PyInstaller (installer/riskapp.spec), runs the
+# frozen `riskapp --self-test` (a failure or unexpected stderr stops the build) and packs
+# dist/riskapp_<version>_<arch>.deb. Install it with `sudo apt-get install ./dist/riskapp_*.deb`.
+# Windows and macOS installers are built on those systems: see docs/installing.md.
+installer: system-deps $(VENV)/.installed-build
+	$(PY) installer/build_deb.py
+	@ls -l dist/*.deb
+
+# tests/installer: builds the .deb from this checkout, installs it with dpkg -i, runs it
+# with no Python on PATH, takes a screenshot, removes it and checks nothing is left, and
+# compile-checks the NSIS script (Debian's nsis). Needs root: skips with the reason
+# otherwise, fails instead in CI. Prints what it measured at the end.
+installer-test: system-deps $(VENV)/.installed-test $(VENV)/.installed-build
+	@PKGS="nsis" sh scripts/ensure-debs.sh || echo "(no makensis: the NSIS compile check will be skipped)"
+	RISKAPP_INSTALLER_TESTS=1 QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest tests/installer
 
 clean:
 	rm -rf $(VENV) build dist out *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""Entry point: `riskapp` with a subcommand runs the CLI, without one it opens the desktop app."""
+"""Entry point: `riskapp` with a subcommand runs the CLI, without one it opens the desktop app;
+`riskapp --self-test` checks an installation (riskapp.selftest)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "--self-test":
+        from riskapp.selftest import main as self_test
+
+        return self_test(args[1:])
     from riskapp.cli import SUBCOMMANDS, run_cli
 
     if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")):
