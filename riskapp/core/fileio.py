@@ -31,6 +31,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
             f"cannot write in this folder ({exc.strerror or exc}).", file=str(target)
         ) from None
     tmp_path = Path(tmp)
+    _set_mode(tmp_path, target)
     try:
         yield tmp_path
         _fsync(tmp_path)
@@ -47,6 +48,19 @@ def atomic_path(target: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+
+
+def _set_mode(tmp: Path, target: Path) -> None:
+    """mkstemp makes files only the owner can read; give the result the mode the target has,
+    or the one a normally created file would get (a report on a shared drive stays readable)."""
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, mode)
 
 
 def _fsync(path: Path) -> None:
