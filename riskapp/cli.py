@@ -128,6 +128,14 @@ def _progress(fraction: float, message: str) -> None:
 
 
 def run_cli(argv: list[str]) -> int:
+    """Run a subcommand with a rotating log file (no BOM contents in it, see logsetup)."""
+    from riskapp.core.logsetup import logging_to_file
+
+    with logging_to_file():
+        return _run_cli(argv)
+
+
+def _run_cli(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

@@ -44,9 +44,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
             "unchanged. Is it open in another program, or is the disk full?",
             file=str(target),
         ) from None
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, OSError) and not isinstance(exc, RiskappError):
+            # writers such as xlsxwriter wrap the OSError (disk full) in their own type
+            raise WriteError(
+                f"the file could not be written ({cause.strerror or cause}); any previous "
+                "version is unchanged. Is it open in another program, or is the disk full?",
+                file=str(target),
+            ) from None
         raise
 
 

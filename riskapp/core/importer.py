@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from riskapp.core.errors import CancelledError, InputFileError, UsageError
+from riskapp.core.guard import open_workbook_guarded
 from riskapp.core.layout import TableSpec, find_tables, sheet_frames
 from riskapp.core.mapping import KEY_FIELDS, normalize_header
 from riskapp.core.model import (
@@ -33,7 +34,7 @@ from riskapp.core.model import (
     empty_lines,
 )
 from riskapp.core.multilevel import link_levels
-from riskapp.core.readers import Limits, RawSheet, column_index, column_letter, open_workbook
+from riskapp.core.readers import Limits, RawSheet, column_index, column_letter
 from riskapp.core.values import (
     count_designators_series,
     currency_in,
@@ -90,7 +91,7 @@ def import_bom(
     cancelled = should_cancel or (lambda: False)
     report = ImportReport(file=str(path))
     progress(0.0, "Reading the file")
-    wb = open_workbook(path, options.limits)
+    wb = open_workbook_guarded(path, options.limits, should_cancel=cancelled)
     report.sha256 = file_sha256(path)
     report.file_format = wb.file_format
     report.sheets = [s.name for s in wb.sheets]
@@ -324,6 +325,25 @@ def _table_lines(
         & (colon | (~pd.Series(has_cat_col, index=key.index) & dense & heading_like))
     )
     is_line = key.ne("") & ~repeat_header & ~section & ~is_total & ~numeric_key
+    # footnotes under a table ('Prices as of 2024-01-01', '* optional'): one-cell rows after
+    # the last line with a quantity, in a table whose lines almost all state one
+    single_s = pd.Series(single, index=key.index)
+    if spec.col("quantity") is not None and is_line.any():
+        with_qty = is_line & has_qty
+        last_qty = with_qty[with_qty].index.max() if with_qty.any() else None
+        body = is_line & (key.index <= last_qty) if last_qty is not None else is_line
+        if last_qty is not None and with_qty.sum() >= 0.8 * body.sum():
+            footnote = is_line & single_s & ~has_qty & (key.index > last_qty)
+            for pos in np.nonzero(footnote.to_numpy())[0][:20]:
+                report.add(
+                    "info",
+                    "note_row",
+                    f"One-cell row under the table ('{key.iloc[pos][:40]}') read as a note, not a line.",
+                    sheet=sheet_name,
+                    row=sheet.row_number(r0 + int(pos)),
+                    column=column_letter(a),
+                )
+            is_line = is_line & ~footnote
     for idx in np.nonzero(is_total.to_numpy() & ~repeat_header.to_numpy())[0][:20]:
         report.add(
             "info",

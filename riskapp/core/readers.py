@@ -13,7 +13,10 @@ import codecs
 import csv
 import io
 import re
+import stat
+import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,13 +26,54 @@ from riskapp.core.errors import InputFileError, LimitExceededError
 
 @dataclass(frozen=True)
 class Limits:
-    """Safety limits for untrusted files (all user-adjustable settings)."""
+    """Safety limits for untrusted files (all user-adjustable settings).
 
-    max_file_bytes: int = 300 * 1024 * 1024
+    Each limit, when hit, raises :class:`LimitExceededError` whose sentence names the
+    setting (``max file size``, ``max uncompressed size``, ...). See docs/robustness.md.
+    """
+
+    max_file_bytes: int = 100 * 1024 * 1024
+    """Largest file read at all (checked before anything is parsed)."""
     max_uncompressed_bytes: int = 600 * 1024 * 1024
-    max_compression_ratio: float = 400.0
-    max_cells: int = 30_000_000
+    """Largest total size a zip-based workbook (xlsx, xlsm, xlsb, ods) may unpack to."""
+    max_compression_ratio: float = 100.0
+    """Largest unpacked/packed ratio of a zip-based workbook that unpacks to over 50 MB."""
+    max_cells: int = 5_000_000
+    """Most cells (rows × columns, empty ones included) in any one sheet or CSV file."""
     max_seconds: float = 120.0
+    """Longest time reading one file may take (the reader is stopped after this)."""
+    max_memory_bytes: int = 2048 * 1024 * 1024
+    """Most memory the reader may add while parsing one file (guarded reads, Linux)."""
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(setting name, current value for people, what it limits) for docs and dialogs."""
+        return [
+            ("max file size", f"{self.max_file_bytes / MB:,.0f} MB", "size of the file"),
+            (
+                "max uncompressed size",
+                f"{self.max_uncompressed_bytes / MB:,.0f} MB",
+                "what a zip-based workbook unpacks to",
+            ),
+            (
+                "max compression ratio",
+                f"{self.max_compression_ratio:,.0f}:1",
+                "unpacked/packed size of a workbook above 50 MB unpacked",
+            ),
+            ("max cells", f"{self.max_cells:,}", "cells in one sheet (rows × columns)"),
+            ("max seconds", f"{self.max_seconds:,.0f} s", "time to read one file"),
+            (
+                "max memory",
+                f"{self.max_memory_bytes / MB:,.0f} MB",
+                "memory the reader may add while parsing (Linux)",
+            ),
+        ]
+
+
+MB = 1024 * 1024
+MAX_ZIP_ENTRIES = 20_000
+"""A workbook with more parts than this is not something Excel or LibreOffice writes."""
+XML_PROLOG_BYTES = 65_536
+"""How far into each XML part we look for DTDs and the sheet dimension."""
 
 
 @dataclass
@@ -105,37 +149,54 @@ def sniff_kind(head: bytes) -> str:
 
 
 def open_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook:
-    """Read every sheet of a spreadsheet or CSV into raw grids.
+    """Read every sheet of a spreadsheet or CSV into raw grids, in this process.
 
-    Raises InputFileError with a clear sentence for anything that is not a readable BOM.
+    Raises InputFileError with a clear sentence for anything that is not a readable BOM,
+    LimitExceededError (a subclass) naming the setting when a safety limit is hit. Files
+    from outside should be read through ``riskapp.core.guard.open_workbook_guarded``,
+    which runs this function in a child process with a memory cap and a time limit.
     """
     limits = limits or Limits()
+    deadline = time.monotonic() + limits.max_seconds
     p = Path(path)
     name = str(p)
-    if not p.exists():
-        raise InputFileError("the file does not exist.", file=name)
-    if p.is_dir():
-        raise InputFileError("this is a folder, not a file.", file=name)
     try:
-        size = p.stat().st_size
-        with p.open("rb") as fh:
-            head = fh.read(8192)
+        st = p.stat()
+    except FileNotFoundError:
+        raise InputFileError("the file does not exist.", file=name) from None
     except PermissionError:
-        raise InputFileError(
-            "permission denied: you do not have the right to read this file.", file=name
-        ) from None
+        raise InputFileError(_PERMISSION_MESSAGE, file=name) from None
     except OSError as exc:
         raise InputFileError(
             f"the file cannot be read ({exc.strerror or exc}).", file=name
         ) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputFileError("this is a folder, not a file.", file=name)
+    if not stat.S_ISREG(st.st_mode):
+        # a FIFO or a device would block or never end
+        raise InputFileError(
+            "this is not a regular file (it is a pipe, socket or device).", file=name
+        )
+    size = st.st_size
     if size == 0:
         raise InputFileError("the file is empty (0 bytes).", file=name)
     if size > limits.max_file_bytes:
         raise LimitExceededError(
-            f"the file is {size / 1e6:.0f} MB, above the file-size limit of "
-            f"{limits.max_file_bytes / 1e6:.0f} MB (setting: max file size).",
+            f"the file is {size / MB:,.0f} MB, above the file-size limit of "
+            f"{limits.max_file_bytes / MB:,.0f} MB (setting: max file size).",
             file=name,
         )
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(8192)
+    except PermissionError:
+        raise InputFileError(_PERMISSION_MESSAGE, file=name) from None
+    except OSError as exc:
+        raise InputFileError(
+            f"the file cannot be read ({exc.strerror or exc}).", file=name
+        ) from None
+    if not head:
+        raise InputFileError("the file is empty (0 bytes).", file=name)
     ext = p.suffix.lower()
     kind = sniff_kind(head)
     notes: list[str] = []
@@ -146,7 +207,7 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
                 f"The file is named {ext or '(no extension)'} but is a {fmt} workbook; read it as {fmt}."
             )
         _check_zip(p, limits)
-        sheets = _read_calamine(p, fmt, limits)
+        sheets = _read_calamine(p, fmt, limits, deadline)
         if fmt in ("xlsx", "xlsm"):
             _add_xlsx_metadata(p, sheets)
         elif fmt == "ods":
@@ -163,7 +224,7 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
             notes.append(
                 f"The file is named {ext} but is an old Excel (.xls) workbook; read it as xls."
             )
-        sheets = _read_calamine(p, "xls", limits)
+        sheets = _read_calamine(p, "xls", limits, deadline)
         return RawWorkbook(name, "xls", sheets, notes)
     if kind == "binary":
         raise InputFileError(
@@ -179,96 +240,201 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
                 "Excel as .xlsx and open that.",
                 file=name,
             )
+        if text_head.startswith(b"<?xml"):
+            raise InputFileError(
+                f"the file is named {ext} but is an XML document (perhaps an 'XML Spreadsheet "
+                "2003'), which is not supported. Save it from Excel as .xlsx and open that.",
+                file=name,
+            )
         notes.append(f"The file is named {ext} but contains plain text; read it as CSV.")
-    sheet = read_csv_sheet(p, limits)
+    sheet = read_csv_sheet(p, limits, deadline=deadline)
     return RawWorkbook(name, "csv", [sheet], notes)
 
 
+_PERMISSION_MESSAGE = (
+    "permission denied: you do not have the right to read this file, or another program "
+    "has it locked. Close it there (or copy it somewhere you can read) and try again."
+)
+
+
+def _check_time(deadline: float | None, limits: Limits, name: str) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise LimitExceededError(time_limit_message(limits), file=name)
+
+
+def time_limit_message(limits: Limits) -> str:
+    return (
+        f"reading the file took longer than {limits.max_seconds:,.0f} s, the time limit "
+        "(setting: max seconds). It is very large or built to be slow to read."
+    )
+
+
+def memory_limit_message(limits: Limits) -> str:
+    return (
+        f"reading the file needed more than {limits.max_memory_bytes / MB:,.0f} MB of memory, "
+        "the memory limit (setting: max memory). It is very large or built to exhaust memory."
+    )
+
+
+_ZIP_ERRORS = (OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error)
+"""What reading a damaged, encrypted or exotic zip member can raise besides BadZipFile."""
+
+
 def _zip_format(p: Path, ext: str) -> str:
+    name = str(p)
     try:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist())
+            lower = {n.lower() for n in names}
             if "mimetype" in names:
-                mt = zf.read("mimetype")[:100]
+                with zf.open("mimetype") as fh:
+                    mt = fh.read(100)
                 if b"opendocument.spreadsheet" in mt:
                     return "ods"
                 raise InputFileError(
-                    "this is an OpenDocument file but not a spreadsheet (not .ods).", file=str(p)
+                    "this is an OpenDocument file but not a spreadsheet (not .ods).", file=name
                 )
-            if any(n.lower().endswith(".bin") and "workbook" in n.lower() for n in names):
+            if "word/document.xml" in lower:
+                raise InputFileError("this is a Word document, not a spreadsheet.", file=name)
+            if any(n.startswith("ppt/") for n in lower):
+                raise InputFileError(
+                    "this is a PowerPoint presentation, not a spreadsheet.", file=name
+                )
+            if any(n.endswith(".bin") and "workbook" in n for n in lower):
                 return "xlsb"
-            if any(n.lower().startswith("xl/") for n in names) or "[Content_Types].xml" in names:
-                return "xlsm" if ext == ".xlsm" or "xl/vbaProject.bin" in names else "xlsx"
-            if "word/document.xml" in names:
-                raise InputFileError("this is a Word document, not a spreadsheet.", file=str(p))
+            if any(n.startswith("xl/") for n in lower) or "[content_types].xml" in lower:
+                return "xlsm" if ext == ".xlsm" or "xl/vbaproject.bin" in lower else "xlsx"
     except zipfile.BadZipFile:
         raise InputFileError(
             "the workbook is damaged (its zip container cannot be read). It may be truncated "
             "or only partly downloaded.",
-            file=str(p),
+            file=name,
         ) from None
-    raise InputFileError("this zip file does not contain a spreadsheet.", file=str(p))
+    except _ZIP_ERRORS as exc:
+        raise InputFileError(
+            f"the workbook is damaged (a part of it cannot be unpacked: {_first_line(exc)}).",
+            file=name,
+        ) from None
+    raise InputFileError("this zip file does not contain a spreadsheet.", file=name)
 
 
 def _check_zip(p: Path, limits: Limits) -> None:
-    """Reject zip bombs before any parser inflates them."""
+    """Reject zip bombs, DTDs and absurd sheet dimensions before any parser inflates them."""
+    name = str(p)
     try:
         with zipfile.ZipFile(p) as zf:
             infos = zf.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                raise LimitExceededError(
+                    f"the workbook has {len(infos):,} parts, more than the {MAX_ZIP_ENTRIES:,} "
+                    "any spreadsheet program writes; it was not opened.",
+                    file=name,
+                )
+            total = sum(i.file_size for i in infos)
+            packed = max(1, sum(i.compress_size for i in infos))
+            if total > limits.max_uncompressed_bytes:
+                raise LimitExceededError(
+                    f"the workbook unpacks to {total / MB:,.0f} MB, above the limit of "
+                    f"{limits.max_uncompressed_bytes / MB:,.0f} MB (setting: max uncompressed "
+                    "size). It may be a 'zip bomb'.",
+                    file=name,
+                )
+            if total > 50 * MB and total / packed > limits.max_compression_ratio:
+                raise LimitExceededError(
+                    f"the workbook is compressed {total / packed:,.0f}:1, above the limit of "
+                    f"{limits.max_compression_ratio:,.0f}:1 (setting: max compression ratio). "
+                    "It may be a 'zip bomb'.",
+                    file=name,
+                )
+            for info in infos:
+                n = info.filename.lower()
+                if not n.endswith((".xml", ".rels")) or info.is_dir():
+                    continue
+                with zf.open(info) as fh:
+                    head = fh.read(XML_PROLOG_BYTES)
+                _check_xml_head(head, info.filename, name)
+                if "worksheets/" in n or n.endswith("content.xml"):
+                    _check_dimension(head, limits, name)
     except zipfile.BadZipFile:
         raise InputFileError(
-            "the workbook is damaged (broken zip container).", file=str(p)
+            "the workbook is damaged (its zip container cannot be read). It may be truncated "
+            "or only partly downloaded.",
+            file=name,
         ) from None
-    total = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if total > limits.max_uncompressed_bytes:
-        raise LimitExceededError(
-            f"the workbook unpacks to {total / 1e6:.0f} MB, above the limit of "
-            f"{limits.max_uncompressed_bytes / 1e6:.0f} MB (setting: max uncompressed size). "
-            "It may be a 'zip bomb'.",
-            file=str(p),
+    except _ZIP_ERRORS as exc:
+        raise InputFileError(
+            f"the workbook is damaged (a part of it cannot be unpacked: {_first_line(exc)}).",
+            file=name,
+        ) from None
+
+
+_RE_ROOT_START = re.compile(rb"<[A-Za-z_]")
+_RE_COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.S)
+
+
+def _check_xml_head(head: bytes, part: str, name: str) -> None:
+    """Excel and LibreOffice never write a DTD; entity declarations are how 'billion laughs'
+    and external-entity attacks start, so a part with one is refused outright."""
+    probe = head.replace(b"\x00", b"") if b"\x00" in head[:64] else head  # UTF-16 XML
+    upper = probe.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+        raise InputFileError(
+            f"the workbook contains XML entity declarations (in {part}), which Excel never "
+            "writes and which can be used to attack a reader; it was not opened.",
+            file=name,
         )
-    if total > 50_000_000 and total / packed > limits.max_compression_ratio:
-        raise LimitExceededError(
-            f"the workbook is compressed {total / packed:.0f}:1, above the limit of "
-            f"{limits.max_compression_ratio:.0f}:1 (setting: max compression ratio). It may be "
-            "a 'zip bomb'.",
-            file=str(p),
+    if len(head) >= XML_PROLOG_BYTES and not _RE_ROOT_START.search(_RE_COMMENT.sub(b"", probe)):
+        raise InputFileError(
+            f"the workbook part {part} starts with over {XML_PROLOG_BYTES // 1024} KB of "
+            "comments or declarations, which Excel never writes; it was not opened.",
+            file=name,
         )
-    with zipfile.ZipFile(p) as zf:
-        for info in infos:
-            n = info.filename.lower()
-            if n.endswith(".xml") and ("worksheets/" in n or n.endswith("content.xml")):
-                with zf.open(info) as fh:
-                    head = fh.read(4096)
-                if b"<!ENTITY" in head or b"<!DOCTYPE" in head:
-                    raise InputFileError(
-                        "the workbook contains XML entity declarations, which Excel never writes "
-                        "and which can be used to attack a reader; it was not opened.",
-                        file=str(p),
-                    )
-                m = re.search(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', head)
-                if m and m.group(3):
-                    rows = int(m.group(4)) - int(m.group(2)) + 1
-                    cols = column_index(m.group(3).decode()) - column_index(m.group(1).decode()) + 1
-                    if rows * cols > limits.max_cells:
-                        raise LimitExceededError(
-                            f"a sheet claims {rows:,} rows × {cols:,} columns "
-                            f"({rows * cols:,} cells), above the limit of {limits.max_cells:,} "
-                            "cells (setting: max cells).",
-                            file=str(p),
-                        )
+
+
+_RE_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\b[^>]*\bref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"'
+)
+
+
+def _check_dimension(head: bytes, limits: Limits, name: str) -> None:
+    m = _RE_DIMENSION.search(head)
+    if not (m and m.group(3)):
+        return
+    rows = abs(int(m.group(4)) - int(m.group(2))) + 1
+    cols = abs(column_index(m.group(3).decode()) - column_index(m.group(1).decode())) + 1
+    if rows * cols > limits.max_cells:
+        raise LimitExceededError(
+            f"a sheet claims {rows:,} rows × {cols:,} columns ({rows * cols:,} cells), above "
+            f"the limit of {limits.max_cells:,} cells (setting: max cells).",
+            file=name,
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:160] if text else type(exc).__name__
 
 
 def _is_encrypted_ooxml(p: Path) -> bool:
+    """An encrypted xlsx/xlsb is an OLE file with an 'EncryptedPackage' stream."""
+    markers = ("EncryptedPackage".encode("utf-16-le"), b"EncryptedPackage")
+    keep = max(len(m) for m in markers)
     try:
-        data = p.read_bytes()[:65536]
+        with p.open("rb") as fh:
+            tail = b""
+            while chunk := fh.read(1 << 20):
+                data = tail + chunk
+                if any(m in data for m in markers):
+                    return True
+                tail = data[-keep:]
     except OSError:
         return False
-    return "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data
+    return False
 
 
-def _read_calamine(p: Path, fmt: str, limits: Limits) -> list[RawSheet]:
+def _read_calamine(
+    p: Path, fmt: str, limits: Limits, deadline: float | None = None
+) -> list[RawSheet]:
     import python_calamine as pc
 
     name = str(p)
@@ -280,12 +446,16 @@ def _read_calamine(p: Path, fmt: str, limits: Limits) -> list[RawSheet]:
             "save a copy and open that.",
             file=name,
         ) from None
+    except MemoryError:
+        raise  # the guard turns this into the memory-limit message
     except Exception as exc:  # calamine raises several exception types for broken files
+        _limit_from_parser(exc, limits, name)
         raise InputFileError(_broken_message(fmt, exc), file=name) from None
     sheets: list[RawSheet] = []
     try:
         meta = {m.name: m for m in wb.sheets_metadata}
         for sheet_name in wb.sheet_names:
+            _check_time(deadline, limits, name)
             m = meta.get(sheet_name)
             if m is not None and "WorkSheet" not in str(m.typ):
                 continue  # chart sheets and macro sheets hold no BOM
@@ -294,16 +464,17 @@ def _read_calamine(p: Path, fmt: str, limits: Limits) -> list[RawSheet]:
                 h, w = sh.total_height, sh.total_width
                 if h * w > limits.max_cells:
                     raise LimitExceededError(
-                        f"sheet '{sheet_name}' has {h:,} rows × {w:,} columns, above the limit "
-                        f"of {limits.max_cells:,} cells (setting: max cells).",
+                        f"sheet '{sheet_name}' has {h:,} rows × {w:,} columns ({h * w:,} cells), "
+                        f"above the limit of {limits.max_cells:,} cells (setting: max cells).",
                         file=name,
                         sheet=sheet_name,
                     )
                 cells = sh.to_python(skip_empty_area=False)
                 merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
-            except LimitExceededError:
+            except (LimitExceededError, MemoryError):
                 raise
             except Exception as exc:
+                _limit_from_parser(exc, limits, name, sheet_name)
                 raise InputFileError(
                     _broken_message(fmt, exc), file=name, sheet=sheet_name
                 ) from None
@@ -316,11 +487,25 @@ def _read_calamine(p: Path, fmt: str, limits: Limits) -> list[RawSheet]:
     return sheets
 
 
+_RE_CALAMINE_CELL_LIMIT = re.compile(r"Cell limit exceeded \((\d+) cells requested")
+
+
+def _limit_from_parser(exc: BaseException, limits: Limits, name: str, sheet: str = "") -> None:
+    """calamine's own cell cap (a sheet that claims billions of cells) is our cells limit."""
+    m = _RE_CALAMINE_CELL_LIMIT.search(str(exc))
+    if m:
+        raise LimitExceededError(
+            f"a sheet claims {int(m.group(1)):,} cells, above the limit of {limits.max_cells:,} "
+            "cells (setting: max cells).",
+            file=name,
+            sheet=sheet,
+        )
+
+
 def _broken_message(fmt: str, exc: BaseException) -> str:
-    detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
     return (
-        f"the {fmt} workbook is damaged or in a form that cannot be read ({detail}). Open it in "
-        "Excel or LibreOffice and save a fresh copy as .xlsx."
+        f"the {fmt} workbook is damaged or in a form that cannot be read ({_first_line(exc)}). "
+        "Open it in Excel or LibreOffice and save a fresh copy as .xlsx."
     )
 
 
@@ -396,7 +581,7 @@ def _add_xlsx_metadata(p: Path, sheets: list[RawSheet]) -> None:
                         if url and m:
                             key = (int(m.group(2)) - 1, column_index(m.group(1)))
                             sheet.links[key] = _xml_unescape(url)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, KeyError, *_ZIP_ERRORS):
         return  # metadata is a nicety; the values were read already
 
 
@@ -405,7 +590,7 @@ def _add_ods_metadata(p: Path, sheets: list[RawSheet]) -> None:
     try:
         with zipfile.ZipFile(p) as zf:
             xml = zf.read("content.xml")
-    except (zipfile.BadZipFile, KeyError, OSError):
+    except (zipfile.BadZipFile, KeyError, *_ZIP_ERRORS):
         return
     by_name = {s.name: s for s in sheets}
     parts = re.split(rb"<table:table\b", xml)[1:]
@@ -421,16 +606,22 @@ def _add_ods_metadata(p: Path, sheets: list[RawSheet]) -> None:
         for tag in re.finditer(rb"<table:table-(column|row)\b([^>]*)>", part):
             kind, attrs = tag.group(1), tag.group(2)
             if kind == b"column":
-                n = int(_attr(attrs, b"table:number-columns-repeated") or 1)
+                n = _count_attr(attrs, b"table:number-columns-repeated")
                 if _attr(attrs, b"table:visibility") in ("collapse", "filter"):
                     if col < 16384:
                         sheet.hidden_cols.update(range(col, min(col + n, 16384)))
                 col += n
             else:
-                n = int(_attr(attrs, b"table:number-rows-repeated") or 1)
+                n = _count_attr(attrs, b"table:number-rows-repeated")
                 if _attr(attrs, b"table:visibility") in ("collapse", "filter") and row < 1_048_576:
                     sheet.hidden_rows.update(range(row, min(row + n, len(sheet.cells))))
                 row += n
+
+
+def _count_attr(attrs: bytes, name: bytes) -> int:
+    """A repeat count attribute; junk counts as 1 (calamine decides what the cells are)."""
+    value = _attr(attrs, name) or "1"
+    return max(1, int(value)) if value.isdigit() else 1
 
 
 def _xml_unescape(s: str) -> str:
@@ -493,37 +684,92 @@ def sniff_delimiter(text: str, ext: str = "") -> str:
     return best
 
 
-def read_csv_sheet(p: Path, limits: Limits) -> RawSheet:
+CSV_SAMPLE_BYTES = 1 << 20
+"""Bytes read up front to choose the delimiter and estimate the number of cells."""
+
+
+def detect_encoding(p: Path) -> str:
+    """The text encoding of a file, as :func:`decode_text` would choose it, read in chunks
+    (a large file is never held in memory twice)."""
+    with p.open("rb") as fh:
+        head = fh.read(4096)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        if head and b"\x00" in head:
+            even, odd = head[0::2], head[1::2]
+            return "utf-16-le" if odd.count(0) >= even.count(0) else "utf-16-be"
+        for encoding in ("utf-8", "cp1252"):
+            fh.seek(0)
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                while chunk := fh.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    return "latin-1"
+
+
+def read_csv_sheet(p: Path, limits: Limits, *, deadline: float | None = None) -> RawSheet:
+    """Read a CSV/TSV/TXT file into one raw grid, streaming (the text is never held whole).
+
+    The cells limit is checked twice: first as an estimate from the first megabyte (so a
+    huge file is refused in milliseconds), then exactly while reading.
+    """
+    name = str(p)
     try:
-        data = p.read_bytes()
+        encoding = detect_encoding(p)
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            raw_sample = fh.read(CSV_SAMPLE_BYTES)
     except PermissionError:
-        raise InputFileError("permission denied: you cannot read this file.", file=str(p)) from None
+        raise InputFileError(_PERMISSION_MESSAGE, file=name) from None
     except OSError as exc:
-        raise InputFileError(f"the file cannot be read ({exc}).", file=str(p)) from None
-    text, _enc = decode_text(data)
-    if "\x00" in text[:100000]:
-        raise InputFileError("this is not a text/CSV file (it contains binary data).", file=str(p))
-    delim = sniff_delimiter(text, p.suffix.lower())
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+        raise InputFileError(
+            f"the file cannot be read ({exc.strerror or exc}).", file=name
+        ) from None
+    sample = raw_sample.decode(encoding, errors="replace")
+    if "\x00" in sample[:100000]:
+        raise InputFileError("this is not a text/CSV file (it contains binary data).", file=name)
+    delim = sniff_delimiter(sample, p.suffix.lower())
+    _check_estimated_cells(sample, len(raw_sample), size, delim, limits, name)
     cells: list[list[object]] = []
     starts: list[int] = []
     prev = 0
     ncells = 0
     try:
-        for record in reader:
-            starts.append(prev + 1)
-            prev = reader.line_num
-            cells.append(list(record))
-            ncells += len(record)
-            if ncells > limits.max_cells:
-                raise LimitExceededError(
-                    f"the file has more than {limits.max_cells:,} cells, the limit (setting: max cells).",
-                    file=str(p),
-                    row=starts[-1],
-                )
+        with p.open(encoding=encoding, errors="replace", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delim)
+            for record in reader:
+                starts.append(prev + 1)
+                prev = reader.line_num
+                cells.append(record)  # type: ignore[arg-type]
+                ncells += len(record)
+                if ncells > limits.max_cells:
+                    raise LimitExceededError(
+                        f"the file has more than {limits.max_cells:,} cells, the limit "
+                        "(setting: max cells).",
+                        file=name,
+                        row=starts[-1],
+                    )
+                if not len(cells) & 0xFFF:
+                    _check_time(deadline, limits, name)
     except csv.Error as exc:
+        text = str(exc)
+        if "field larger than field limit" in text:
+            text = (
+                f"a field is longer than {csv.field_size_limit():,} characters; a quote is "
+                "probably never closed"
+            )
         raise InputFileError(
-            f"the CSV file is malformed ({exc}).", file=str(p), row=prev + 1
+            f"the CSV file is malformed ({text}).", file=name, row=prev + 1
+        ) from None
+    except OSError as exc:
+        raise InputFileError(
+            f"the file cannot be read ({exc.strerror or exc}).", file=name
         ) from None
     widths = [len(r) for r in cells]
     width = max(widths, default=0)
@@ -531,3 +777,25 @@ def read_csv_sheet(p: Path, limits: Limits) -> RawSheet:
         if len(r) < width:
             r.extend([""] * (width - len(r)))
     return RawSheet("", cells, row_numbers=starts, widths=widths)
+
+
+def _check_estimated_cells(
+    sample: str, sample_bytes: int, size: int, delim: str, limits: Limits, name: str
+) -> None:
+    """Refuse a file whose first megabyte says it holds far more cells than allowed."""
+    if size <= 2 * sample_bytes:
+        return  # small enough to count exactly while reading
+    cut = sample.rfind("\n")
+    if cut <= 0:
+        return
+    try:
+        cells = sum(len(r) for r in csv.reader(io.StringIO(sample[: cut + 1]), delimiter=delim))
+    except csv.Error:
+        return
+    estimate = cells * size * len(sample) / (sample_bytes * (cut + 1))
+    if estimate > 2 * limits.max_cells:
+        raise LimitExceededError(
+            f"the file holds about {estimate:,.0f} cells (estimated from its first megabyte), "
+            f"above the limit of {limits.max_cells:,} cells (setting: max cells).",
+            file=name,
+        )

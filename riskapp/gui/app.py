@@ -1,9 +1,13 @@
 """Start the desktop app: ``run(argv)`` (``python -m riskapp`` without a subcommand).
 
-Options besides file paths:
-  --screenshot PATH   once the first file is imported (or the window is shown, when no
+Options besides file paths (BOMs or .riskapp sessions):
+  --screenshot PATH   once the first file is analysed (or the window is shown, when no
                       file is given) save the window as an image and quit; for Xvfb
-                      screenshots and smoke tests.
+                      screenshots and smoke tests. Under X11 the whole screen is saved
+                      (dialogs included).
+  --screenshot-view V what to show first: lines (default), detail, dashboard, scenario,
+                      comparison (with --compare), import (the import dialog).
+  --compare NAME      compare with this scenario preset (for --screenshot-view comparison).
   --quit-after-load   quit once every file given has been imported (exit 1 if one failed).
 Unknown options starting with "-" are passed on to Qt (e.g. ``-platform offscreen``).
 """
@@ -22,10 +26,12 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 import riskapp
 from riskapp.gui import settings as cfg
+from riskapp.gui.autosave import NO_PROMPT_ENV
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +97,27 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         "--screenshot", metavar="PATH", help="save the window to PATH after loading, then quit"
     )
     parser.add_argument(
+        "--screenshot-view",
+        default="lines",
+        choices=("lines", "detail", "dashboard", "scenario", "comparison", "import"),
+        help="what the screenshot shows",
+    )
+    parser.add_argument("--compare", metavar="NAME", help="compare with this scenario preset")
+    parser.add_argument(
         "--quit-after-load", action="store_true", help="quit once the files are loaded"
     )
     return parser.parse_known_args(argv)
+
+
+def settle_heap() -> None:
+    """Move everything loaded at start-up (modules, classes, Qt wrappers) out of the
+    garbage collector's sight: it lives until exit anyway, and with a big BOM in memory
+    every full collection would otherwise walk it again — a GUI stall each time. It also
+    keeps those pages shared with the forked workers (see riskapp.gui.forked)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -124,14 +148,25 @@ class _Session:
         self.own_app = own_app
         self.loop: QEventLoop | None = None
         self.screenshot: str | None = args.screenshot
+        self.view: str = args.screenshot_view
+        self.compare: str | None = args.compare
         self.quit_after_load: bool = args.quit_after_load
         self.log_path = log_path
         self.exit_code = 0
         self.pending = 0
         self.windows: list[MainWindow] = []
         paths: list[str | None] = [str(p) for p in args.paths]
+        from riskapp.gui.settings_dialog import apply_theme
+
+        apply_theme(cfg.Settings())
         for path in paths or [None]:
             window = MainWindow()
+            if self.screenshot:
+                window.ask_to_save = False
+                window.auto_import_dialog = False
+                screen = QGuiApplication.primaryScreen()
+                if screen is not None:
+                    window.setGeometry(screen.availableGeometry())
             window.import_finished.connect(self._on_loaded)
             window.import_failed.connect(self._on_failed)
             window.show()
@@ -139,6 +174,7 @@ class _Session:
             if path is not None:
                 self.pending += 1
                 window.open_path(path)
+        settle_heap()
         self.timeout = QTimer()
         self.timeout.setSingleShot(True)
         self.timeout.timeout.connect(self._on_timeout)
@@ -146,6 +182,8 @@ class _Session:
             self.timeout.start(HEADLESS_TIMEOUT_MS)
             if not paths:
                 QTimer.singleShot(SCREENSHOT_DELAY_MS, self._finish)
+        elif self.windows and not os.environ.get(NO_PROMPT_ENV):
+            QTimer.singleShot(0, self.windows[0].offer_recovery)
 
     @property
     def headless(self) -> bool:
@@ -193,14 +231,62 @@ class _Session:
         self.pending -= 1
         if not self.headless:
             return
-        if self.screenshot or self.pending <= 0:
+        if self.screenshot:
+            self._prepare_view()
+        elif self.pending <= 0:
             QTimer.singleShot(SCREENSHOT_DELAY_MS, self._finish)
+
+    def _prepare_view(self) -> None:
+        """Put the first window in the state the screenshot should show, then grab it."""
+        from riskapp.gui.main_window import TAB_COMPARISON, TAB_DASHBOARD
+
+        window = self.windows[0]
+        view = self.view
+        later = lambda: QTimer.singleShot(SCREENSHOT_DELAY_MS, self._finish)  # noqa: E731
+        if window.analysis is None:
+            later()
+            return
+        if view in ("lines", "detail"):
+            top = window.analysis.scored.rollup.top_contributors
+            if len(top):
+                window.select_line(int(top["line_index"].iloc[0]))
+            window.detail_dock.show()
+            window.detail_dock.raise_()
+            if view == "detail":
+                window.import_dock.hide()
+                QTimer.singleShot(SCREENSHOT_DELAY_MS // 2, window.detail.scroll_to_factors)
+        elif view == "dashboard":
+            window.show_tab(TAB_DASHBOARD)
+            window.import_dock.hide()
+        elif view in ("scenario", "comparison"):
+            window.scenario_dock.show()
+            window.scenario_dock.raise_()
+            window.import_dock.hide()
+            if self.compare:
+                window.document.comparison_changed.connect(lambda _a: later())
+                window.document.set_comparison(self.compare)
+                window.show_tab(TAB_COMPARISON)
+                return
+        elif view == "import":
+            window.show_import_dialog()
+            dialog = window.import_dialog
+            if dialog is not None:
+                dialog.detected.connect(later)
+                return
+        later()
 
     def _finish(self) -> None:
         if self.screenshot:
             window = self.windows[0]
             self.app.processEvents()
-            if not window.grab().save(self.screenshot):
+            screen = QGuiApplication.primaryScreen()
+            if QGuiApplication.platformName() == "xcb" and screen is not None:
+                image = screen.grabWindow(0)  # the whole screen: dialogs too
+            elif self.view == "import" and window.import_dialog is not None:
+                image = window.import_dialog.grab()
+            else:
+                image = window.grab()
+            if not image.save(self.screenshot):
                 print(
                     f"riskapp: could not save the screenshot to {self.screenshot}", file=sys.stderr
                 )

@@ -86,6 +86,30 @@ CURRENCY: Setting[str] = declare(
 REFERENCE_FOLDER: Setting[str] = declare(
     "reference/folder", "str", "", "Folder with an updated reference-data set ('' = built in)."
 )
+DEFAULT_EVALUATION_DATE: Setting[str] = declare(
+    "defaults/evaluation_date",
+    "str",
+    "",
+    "Evaluation date for a new BOM as YYYY-MM-DD ('' = the scenario's, usually today).",
+)
+DEFAULT_SCENARIO: Setting[str] = declare(
+    "defaults/scenario", "str", "baseline", "Scenario preset a new BOM is analysed under."
+)
+THEME: Setting[str] = declare(
+    "appearance/theme",
+    "str",
+    "system",
+    "Colour scheme: 'system' (follow the system), 'light' or 'dark'.",
+)
+ASK_IMPORT_WHEN_UNCLEAR: Setting[bool] = declare(
+    "import/ask_when_unclear",
+    "bool",
+    True,
+    "Open the import dialog by itself when the layout of a file is not obvious.",
+)
+COMPARISON_SPLITTER: Setting[bytes] = declare(
+    "window/comparison_splitter", "bytes", b"", "Comparison view splitter (QSplitter.saveState)."
+)
 
 UPGRADES: dict[int, Callable[[QSettings], None]] = {}
 """Upgrade steps: ``UPGRADES[n](qsettings)`` turns stored version n into n + 1."""

@@ -11,12 +11,12 @@ calls ``data()`` millions of times and takes tens of seconds on 100,000 rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,11 +30,17 @@ HIDDEN_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 """True when the line's row is hidden in the source file."""
 COLUMN_NAME_ROLE = int(Qt.ItemDataRole.UserRole) + 4
 """headerData: the frame column name behind a section (e.g. 'mpn', 'extra:Notes')."""
+MARKED_ROLE = int(Qt.ItemDataRole.UserRole) + 5
+"""True when the cell's value was set by the user (an override)."""
+BAND_ROLE = int(Qt.ItemDataRole.UserRole) + 6
+"""The line's band ('Critical', 'High', 'Medium', 'Low', 'Not exposed' or '')."""
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
 _HORIZONTAL = Qt.Orientation.Horizontal
 
 _ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -177,12 +183,99 @@ def _format_texts(series: pd.Series) -> np.ndarray:
     return out
 
 
+BANDS: tuple[str, ...] = ("Critical", "High", "Medium", "Low", "Not exposed")
+"""Band names, worst first (riskapp.core.scoring.BANDS plus NOT_EXPOSED; not imported here,
+it pulls in pandas at start-up)."""
+
+BAND_COLOURS: dict[str, tuple[str, str]] = {
+    "Critical": ("#C00000", "#FFFFFF"),
+    "High": ("#F4B183", "#000000"),
+    "Medium": ("#FFE699", "#000000"),
+    "Low": ("#C6EFCE", "#000000"),
+    "Not exposed": ("#F2F2F2", "#595959"),
+}
+"""(background, text) per band — the Excel report's colours (riskapp.core.report.BAND_COLOURS)."""
+
+MARK_COLOUR = "#DCE6F7"
+"""Background of a cell whose value the user set (an override); the text is also italic."""
+
+
+@dataclass(frozen=True)
+class Facets:
+    """What the facet filters keep: lines matching every non-empty part.
+
+    bands/classes: the line's band / class is one of these; elements: the line holds
+    any of these elements; origins: some supply stage of the line is in one of these
+    countries ('?' = a stage whose origin is unknown); needs_review: only lines flagged
+    for review (low confidence or unknown origin).
+    """
+
+    bands: frozenset[str] = frozenset()
+    elements: frozenset[str] = frozenset()
+    classes: frozenset[str] = frozenset()
+    origins: frozenset[str] = frozenset()
+    needs_review: bool = False
+
+    def is_empty(self) -> bool:
+        return not (
+            self.bands or self.elements or self.classes or self.origins or self.needs_review
+        )
+
+
+UNKNOWN_ORIGIN = "?"
+
+
+@dataclass(frozen=True)
+class FacetData:
+    """Per-line arrays the facet filters look at (built in the worker with the lines)."""
+
+    band: np.ndarray  # object: band name per line ('' when not scored)
+    re_class: np.ndarray  # object: class id per line
+    elements: dict[str, np.ndarray]  # element symbol -> bool (line holds it)
+    origins: np.ndarray  # object, shape (n, stages): country code, '' = unknown
+    rare_earth: np.ndarray  # bool
+    needs_review: np.ndarray  # bool
+    choices: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    """Per facet ('bands', 'elements', 'classes', 'origins'): (value, label, lines)."""
+
+    def mask(self, facets: Facets) -> np.ndarray | None:
+        """Lines kept by *facets* (None = all)."""
+        if facets.is_empty():
+            return None
+        n = self.band.shape[0]
+        keep = np.ones(n, dtype=bool)
+        if facets.bands:
+            keep &= np.isin(self.band, list(facets.bands))
+        if facets.classes:
+            keep &= np.isin(self.re_class, list(facets.classes))
+        if facets.elements:
+            any_el = np.zeros(n, dtype=bool)
+            for symbol in facets.elements:
+                hit = self.elements.get(symbol)
+                if hit is not None:
+                    any_el |= hit
+            keep &= any_el
+        if facets.origins:
+            codes = [c for c in facets.origins if c != UNKNOWN_ORIGIN]
+            hit = np.zeros(n, dtype=bool)
+            if codes and self.origins.size:
+                hit |= np.isin(self.origins, codes).any(axis=1)
+            if UNKNOWN_ORIGIN in facets.origins and self.origins.size:
+                hit |= self.rare_earth & (self.origins == "").any(axis=1)
+            keep &= hit
+        if facets.needs_review:
+            keep &= self.needs_review
+        return keep
+
+
 @dataclass(frozen=True)
 class PreparedLines:
     """Everything the model shows, computed once from a frame (pure numpy; thread-safe).
 
     Build it with :func:`prepare_lines`, in a worker thread for big frames, then hand it
-    to :meth:`LinesTableModel.set_prepared`.
+    to :meth:`LinesTableModel.set_prepared`. The optional parts come from analysed lines
+    (see :mod:`riskapp.gui.lines`): band colours, cells the user overrode, sort keys that
+    differ from the text (bands sort by severity) and the facet-filter arrays.
     """
 
     frame: pd.DataFrame
@@ -191,6 +284,13 @@ class PreparedLines:
     raw: list[np.ndarray | None]  # per column: float64 values for numeric columns
     hidden: np.ndarray  # bool per frame row
     haystack: pd.Series  # per row: lower-case text of the non-numeric columns, joined
+    band: np.ndarray | None = None  # object: band name per row, colours the 'band' column
+    marked: dict[str, np.ndarray] = field(default_factory=dict)  # column -> bool per row
+    sort_keys: dict[str, np.ndarray] = field(default_factory=dict)  # column -> float key
+    facets: FacetData | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # column -> heading
+    tooltips: dict[str, str] = field(default_factory=dict)  # column -> heading tooltip
+    empty: list[bool] | None = None  # per column: nothing in any line (None: not known yet)
 
     @property
     def n_rows(self) -> int:
@@ -240,8 +340,11 @@ class LinesTableModel(QAbstractTableModel):
         view_changed(int, int): after the shown rows changed — rows shown, rows in total.
 
     Roles: ``DisplayRole`` (pre-formatted text), ``ToolTipRole``, ``TextAlignmentRole``
-    (numbers right), ``ForegroundRole`` (hidden source rows greyed) and the custom roles
-    :data:`SORT_ROLE`, :data:`ROW_ID_ROLE`, :data:`HIDDEN_ROLE`, :data:`COLUMN_NAME_ROLE`.
+    (numbers right), ``ForegroundRole`` (hidden source rows greyed, band text colour),
+    ``BackgroundRole`` (band colour in the band column, overridden cells tinted),
+    ``FontRole`` (overridden cells italic) and the custom roles :data:`SORT_ROLE`,
+    :data:`ROW_ID_ROLE`, :data:`HIDDEN_ROLE`, :data:`COLUMN_NAME_ROLE`,
+    :data:`MARKED_ROLE`, :data:`BAND_ROLE`.
     """
 
     view_changed = Signal(int, int)
@@ -253,19 +356,36 @@ class LinesTableModel(QAbstractTableModel):
         self._display: list[np.ndarray] = []
         self._raw: list[np.ndarray | None] = []  # float arrays for numeric columns
         self._numeric: list[bool] = []
-        self._sort_keys: dict[
-            int, tuple[np.ndarray, int]
-        ] = {}  # lazily, per column: dense int ranks
+        self._custom_keys: list[np.ndarray | None] = []  # per column: float sort key
+        self._marked: list[np.ndarray | None] = []  # per column: bool per row
+        self._labels: dict[str, str] = {}
+        self._empty: list[bool] | None = None
+        self._tooltips: dict[str, str] = {}
+        self._band: np.ndarray | None = None
+        self._band_column = -1
+        self._facet_data: FacetData | None = None
+        self._facets = Facets()
+        self._facet_mask: np.ndarray | None = None
+        self._sort_keys: dict[int, tuple[np.ndarray, int]] = {}  # lazily: dense int ranks
         self._haystack: pd.Series | None = None  # one lower-case line of text per row
         self._hidden = np.zeros(0, dtype=bool)
         self._n = 0
         self._order = np.zeros(0, dtype=np.intp)  # view row -> source row
         self._sorted = np.zeros(0, dtype=np.intp)  # every source row, in sort order
-        self._mask: np.ndarray | None = None  # source rows passing the filter
+        self._text_mask: np.ndarray | None = None  # source rows passing the quick filter
+        self._mask: np.ndarray | None = None  # text mask & facet mask
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._filter = ""
         self._grey = _grey_color()
+        self._band_brushes = {
+            band: (QBrush(QColor(bg)), QBrush(QColor(fg)))
+            for band, (bg, fg) in BAND_COLOURS.items()
+        }
+        self._mark_brush = QBrush(QColor(MARK_COLOUR))
+        self._mark_text = QBrush(QColor("#1F3864"))
+        self._italic = QFont()
+        self._italic.setItalic(True)
 
     # -- loading -------------------------------------------------------------------------
     def set_frame(self, frame: pd.DataFrame, columns: Sequence[str] | None = None) -> None:
@@ -276,9 +396,37 @@ class LinesTableModel(QAbstractTableModel):
         """
         self.set_prepared(prepare_lines(frame, columns))
 
-    def set_prepared(self, prepared: PreparedLines) -> None:
-        """Show prepared lines; clears sorting and the filter."""
-        self.beginResetModel()
+    def set_prepared(self, prepared: PreparedLines, *, keep_view: bool = False) -> None:
+        """Show prepared lines.
+
+        Without *keep_view* sorting, the quick filter and the facets are cleared (a new
+        file). With it (the same lines analysed again after an edit) the sort column (by
+        name), the quick filter and the facets are applied to the new values, and
+        selections of lines that are still shown are kept.
+        """
+        sort_name = (
+            self._columns[self._sort_column]
+            if keep_view and 0 <= self._sort_column < len(self._columns)
+            else None
+        )
+        sort_order = self._sort_order
+        text = self._filter if keep_view else ""
+        facets = self._facets if keep_view else Facets()
+        # Same columns and rows: a layout change keeps selections on their lines; anything
+        # else (columns added or removed) needs a reset.
+        in_place = (
+            keep_view and list(prepared.columns) == self._columns and prepared.n_rows == self._n
+        )
+        persistent: list[QModelIndex] = []
+        old_sources: list[int] = []
+        old_names: list[str] = []
+        if in_place:
+            self.layoutAboutToBeChanged.emit()
+            persistent = self.persistentIndexList()
+            old_sources = [int(self._order[p.row()]) for p in persistent]
+            old_names = [self._columns[p.column()] for p in persistent]
+        else:
+            self.beginResetModel()
         try:
             self._frame = prepared.frame
             self._columns = list(prepared.columns)
@@ -286,17 +434,40 @@ class LinesTableModel(QAbstractTableModel):
             self._display = prepared.display
             self._raw = prepared.raw
             self._numeric = [r is not None for r in prepared.raw]
+            self._custom_keys = [prepared.sort_keys.get(c) for c in self._columns]
+            self._marked = [prepared.marked.get(c) for c in self._columns]
+            self._labels = dict(prepared.labels)
+            self._empty = prepared.empty
+            self._tooltips = dict(prepared.tooltips)
+            self._band = prepared.band
+            self._band_column = self.column_index("band") if prepared.band is not None else -1
+            self._facet_data = prepared.facets
             self._hidden = prepared.hidden
             self._haystack = prepared.haystack
             self._sort_keys = {}
-            self._sorted = np.arange(self._n, dtype=np.intp)
-            self._mask = None
             self._sort_column = -1
             self._sort_order = Qt.SortOrder.AscendingOrder
-            self._filter = ""
-            self._order = self._sorted
+            self._filter = text
+            self._facets = facets
+            self._text_mask = self._text_filter_mask(text)
+            self._facet_mask = (
+                self._facet_data.mask(facets) if self._facet_data is not None else None
+            )
+            self._mask = _combine(self._text_mask, self._facet_mask)
+            self._sorted = np.arange(self._n, dtype=np.intp)
+            if sort_name is not None and sort_name in self._columns:
+                self._sort_column = self._columns.index(sort_name)
+                self._sort_order = sort_order
+                self._sorted = self._sorted_rows(self._sort_column, sort_order)
+            self._order = (
+                self._sorted if self._mask is None else self._sorted[self._mask[self._sorted]]
+            )
         finally:
-            self.endResetModel()
+            if in_place:
+                self._move_persistent(persistent, old_sources, old_names)
+                self.layoutChanged.emit()
+            else:
+                self.endResetModel()
         self.view_changed.emit(self.rowCount(), self._n)
 
     def clear(self) -> None:
@@ -321,6 +492,11 @@ class LinesTableModel(QAbstractTableModel):
         except ValueError:
             return -1
 
+    def column_label(self, column: int) -> str:
+        """The heading of a section."""
+        name = self._columns[column]
+        return self._labels.get(name) or header_label(name)
+
     def total_rows(self) -> int:
         """Lines in the frame, filtered or not."""
         return self._n
@@ -344,6 +520,8 @@ class LinesTableModel(QAbstractTableModel):
 
     def is_column_empty(self, column: int) -> bool:
         """True when every line has nothing in *column* (the view may hide it)."""
+        if self._empty is not None:
+            return self._empty[column]
         raw = self._raw[column]
         if raw is not None:
             return not bool(np.isfinite(raw).any())
@@ -357,9 +535,27 @@ class LinesTableModel(QAbstractTableModel):
         """Column sorted by, -1 for source order."""
         return self._sort_column
 
+    def sort_order(self) -> Qt.SortOrder:
+        """The order of the sort in force."""
+        return self._sort_order
+
     def filter_text(self) -> str:
         """The quick filter in force ('' = none)."""
         return self._filter
+
+    def facets(self) -> Facets:
+        """The facet filters in force."""
+        return self._facets
+
+    def facet_data(self) -> FacetData | None:
+        """The arrays the facet filters use (None for lines that were not analysed)."""
+        return self._facet_data
+
+    def is_marked(self, source_row: int, name: str) -> bool:
+        """True when the user set the value of column *name* for line *source_row*."""
+        col = self.column_index(name)
+        marks = self._marked[col] if col >= 0 else None
+        return bool(marks[source_row]) if marks is not None else False
 
     # -- Qt model interface --------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -377,13 +573,36 @@ class LinesTableModel(QAbstractTableModel):
             return self._display[col][row]
         if role == _ALIGN:
             return _ALIGN_RIGHT if self._numeric[col] else _ALIGN_LEFT
+        if role == _BACKGROUND:
+            if col == self._band_column and self._band is not None:
+                brushes = self._band_brushes.get(self._band[row])
+                return brushes[0] if brushes is not None else None
+            marks = self._marked[col]
+            if marks is not None and marks[row]:
+                return self._mark_brush
+            return None
         if role == _FOREGROUND:
+            if col == self._band_column and self._band is not None:
+                brushes = self._band_brushes.get(self._band[row])
+                if brushes is not None:
+                    return brushes[1]
+            marks = self._marked[col]
+            if marks is not None and marks[row]:
+                return self._mark_text
             return self._grey if self._hidden[row] else None
+        if role == _FONT:
+            marks = self._marked[col]
+            return self._italic if marks is not None and marks[row] else None
         if role == _TOOLTIP:
             text = self._display[col][row]
+            notes = []
+            marks = self._marked[col]
+            if marks is not None and marks[row]:
+                notes.append("Set by you (an override). Edit › Undo takes it back.")
             if self._hidden[row]:
-                note = "This row is hidden in the source file."
-                return f"{text}\n\n{note}" if text else note
+                notes.append("This row is hidden in the source file.")
+            if notes:
+                return "\n\n".join([text, *notes] if text else notes)
             return text if len(text) > 30 else None
         if role == SORT_ROLE:
             raw = self._raw[col]
@@ -395,6 +614,11 @@ class LinesTableModel(QAbstractTableModel):
             return int(row)
         if role == HIDDEN_ROLE:
             return bool(self._hidden[row])
+        if role == MARKED_ROLE:
+            marks = self._marked[col]
+            return bool(marks[row]) if marks is not None else False
+        if role == BAND_ROLE:
+            return str(self._band[row]) if self._band is not None else ""
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
@@ -403,9 +627,9 @@ class LinesTableModel(QAbstractTableModel):
                 return None
             name = self._columns[section]
             if role == _DISPLAY:
-                return header_label(name)
+                return self._labels.get(name) or header_label(name)
             if role == _TOOLTIP:
-                return header_tooltip(name)
+                return self._tooltips.get(name) or header_tooltip(name)
             if role == COLUMN_NAME_ROLE:
                 return name
             return None
@@ -428,16 +652,17 @@ class LinesTableModel(QAbstractTableModel):
             return
         self._sort_column = column
         self._sort_order = order
+        self._apply_order(self._sorted_rows(column, order), self._mask, reset=False)
+
+    def _sorted_rows(self, column: int, order: Qt.SortOrder) -> np.ndarray:
         if column < 0 or self._n == 0:
-            new_sorted = np.arange(self._n, dtype=np.intp)
+            return np.arange(self._n, dtype=np.intp)
+        ranks, n_unique = self._sort_key(column)
+        if order == Qt.SortOrder.DescendingOrder:
+            key = np.where(ranks >= n_unique, n_unique, (n_unique - 1) - ranks)
         else:
-            ranks, n_unique = self._sort_key(column)
-            if order == Qt.SortOrder.DescendingOrder:
-                key = np.where(ranks >= n_unique, n_unique, (n_unique - 1) - ranks)
-            else:
-                key = ranks
-            new_sorted = np.argsort(key, kind="stable").astype(np.intp, copy=False)
-        self._apply_order(new_sorted, self._mask, reset=False)
+            key = ranks
+        return np.argsort(key, kind="stable").astype(np.intp, copy=False)
 
     def _sort_key(self, column: int) -> tuple[np.ndarray, int]:
         """Dense ranks of a column's values (0 = smallest) and the count of distinct values.
@@ -448,9 +673,12 @@ class LinesTableModel(QAbstractTableModel):
         if key is None:
             import pandas as pd
 
+            custom = self._custom_keys[column] if column < len(self._custom_keys) else None
             raw = self._raw[column]
-            if raw is not None:
-                values: Any = raw
+            if custom is not None:
+                values: Any = custom
+            elif raw is not None:
+                values = raw
             else:
                 display = pd.Series(self._display[column], dtype="str")
                 values = display.str.lower().where(display != "", None)
@@ -465,22 +693,34 @@ class LinesTableModel(QAbstractTableModel):
         """Show only lines containing every whitespace-separated word of *text*.
 
         Case-insensitive substring match over the displayed text of the non-numeric
-        columns; '' shows every line.
+        columns; '' shows every line. Combines with the facets.
         """
         text = text.strip()
         if text == self._filter:
             return
         self._filter = text
+        self._text_mask = self._text_filter_mask(text)
+        self._apply_order(self._sorted, _combine(self._text_mask, self._facet_mask), reset=True)
+
+    def set_facets(self, facets: Facets) -> None:
+        """Show only lines matching *facets* (and the quick filter)."""
+        if facets == self._facets:
+            return
+        self._facets = facets
+        data = self._facet_data
+        self._facet_mask = data.mask(facets) if data is not None else None
+        self._apply_order(self._sorted, _combine(self._text_mask, self._facet_mask), reset=True)
+
+    def _text_filter_mask(self, text: str) -> np.ndarray | None:
         terms = text.lower().split()
         if not terms or self._n == 0:
-            mask = None
-        else:
-            haystack = self._haystack
-            assert haystack is not None
-            mask = np.ones(self._n, dtype=bool)
-            for term in terms:
-                mask &= haystack.str.contains(term, regex=False).to_numpy(dtype=bool)
-        self._apply_order(self._sorted, mask, reset=True)
+            return None
+        haystack = self._haystack
+        assert haystack is not None
+        mask = np.ones(self._n, dtype=bool)
+        for term in terms:
+            mask &= haystack.str.contains(term, regex=False).to_numpy(dtype=bool)
+        return mask
 
     # -- the row map ---------------------------------------------------------------------
     def _apply_order(self, new_sorted: np.ndarray, mask: np.ndarray | None, *, reset: bool) -> None:
@@ -494,16 +734,38 @@ class LinesTableModel(QAbstractTableModel):
             persistent = self.persistentIndexList()
             old_sources = [int(self._order[p.row()]) for p in persistent]
             self._sorted, self._mask, self._order = new_sorted, mask, new_order
-            if persistent:
-                position = np.full(self._n, -1, dtype=np.intp)
-                position[new_order] = np.arange(new_order.shape[0], dtype=np.intp)
-                new_indexes = []
-                for p, src in zip(persistent, old_sources, strict=True):
-                    row = int(position[src])
-                    new_indexes.append(self.index(row, p.column()) if row >= 0 else QModelIndex())
-                self.changePersistentIndexList(persistent, new_indexes)
+            self._move_persistent(persistent, old_sources, None)
             self.layoutChanged.emit()
         self.view_changed.emit(self.rowCount(), self._n)
+
+    def _move_persistent(
+        self,
+        persistent: list[QModelIndex],
+        old_sources: list[int],
+        old_names: list[str] | None,
+    ) -> None:
+        """Point persistent indexes (selections) at the same lines in the new row order."""
+        if not persistent:
+            return
+        position = np.full(self._n, -1, dtype=np.intp)
+        position[self._order] = np.arange(self._order.shape[0], dtype=np.intp)
+        new_indexes = []
+        for k, (p, src) in enumerate(zip(persistent, old_sources, strict=True)):
+            row = int(position[src]) if 0 <= src < self._n else -1
+            column = p.column()
+            if old_names is not None:
+                column = self.column_index(old_names[k])
+            ok = row >= 0 and 0 <= column < len(self._columns)
+            new_indexes.append(self.index(row, column) if ok else QModelIndex())
+        self.changePersistentIndexList(persistent, new_indexes)
+
+
+def _combine(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a & b
 
 
 def _grey_color() -> QColor:

@@ -35,6 +35,8 @@ from riskapp.core.errors import CancelledError
 
 log = logging.getLogger(__name__)
 
+MIN_THREADS = 6
+"""The pool runs at least this many jobs at once (analysis, comparison, export, clean-up)."""
 PROGRESS_INTERVAL_S = 0.05
 """Progress reports closer together than this (same message) are dropped."""
 
@@ -125,6 +127,10 @@ class Worker(QObject):
             raise RuntimeError("a Worker runs once; make a new one")
         self._started = True
         _ACTIVE.add(self)
+        pool = QThreadPool.globalInstance()
+        if pool.maxThreadCount() < MIN_THREADS:
+            # Most jobs wait on a child process; a queued analysis must not wait for them.
+            pool.setMaxThreadCount(MIN_THREADS)
         task = _task(
             weakref.ref(self),
             _get_dispatcher(),
@@ -214,3 +220,71 @@ def _task(
             returned.set()
 
     return run
+
+
+# --------------------------------------------------------------------------- disposal
+
+DISPOSE_CHUNK = 20_000
+"""Objects released per step when a big array is emptied (a few ms of GIL each)."""
+
+
+def _big_object_arrays(obj: Any, found: list[Any], seen: set[int], depth: int = 0) -> None:
+    """Collect the large numpy object arrays reachable from *obj* (frames, dataclasses,
+    containers), where freeing millions of Python objects would happen in one step."""
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    if depth > 6 or id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        if obj.dtype == object and obj.size >= DISPOSE_CHUNK:
+            found.append(obj)
+    elif isinstance(obj, pd.DataFrame):
+        for block in obj._mgr.blocks:
+            _big_object_arrays(getattr(block, "values", None), found, seen, depth + 1)
+    elif isinstance(obj, pd.Series):
+        _big_object_arrays(obj._values, found, seen, depth + 1)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            _big_object_arrays(getattr(obj, f.name, None), found, seen, depth + 1)
+    elif isinstance(obj, (list, tuple)):
+        for item in obj[:200]:
+            _big_object_arrays(item, found, seen, depth + 1)
+    elif isinstance(obj, dict):
+        for item in list(obj.values())[:200]:
+            _big_object_arrays(item, found, seen, depth + 1)
+
+
+def _release(holder: list[Any], *, on_progress: Any, should_cancel: Any) -> None:
+    """Free what *holder* holds a slice at a time (runs in a pool thread)."""
+    import sys
+
+    arrays: list[Any] = []
+    for obj in holder:
+        _big_object_arrays(obj, arrays, set())
+    holder.clear()  # the containers go; the big arrays live on in `arrays`
+    while arrays:
+        array = arrays.pop()
+        # Only an array nobody else holds may be emptied: 'array' + getrefcount's argument.
+        if array.base is None and sys.getrefcount(array) <= 2 and array.flags.writeable:
+            flat = array.reshape(-1) if array.flags.c_contiguous else None
+            if flat is not None:
+                for start in range(0, flat.shape[0], DISPOSE_CHUNK):
+                    flat[start : start + DISPOSE_CHUNK] = None
+                del flat
+        del array
+
+
+def dispose(*objects: Any) -> None:
+    """Let go of big results (a previous analysis, old table data) off the GUI thread.
+
+    Dropping the last reference to a 100,000-line analysis frees millions of Python
+    objects in one step, which takes the GIL for a few hundred ms; done here it happens
+    in a pool thread, a slice at a time. The caller must hold no other references.
+    """
+    holder = [o for o in objects if o is not None]
+    if holder:
+        Worker(_release, holder).start()

@@ -400,3 +400,19 @@ def test_progress_and_cancel(tmp_path: Path) -> None:
     assert seen[0] == 0.0 and seen[-1] == 1.0
     with pytest.raises(CancelledError):
         import_bom(p, should_cancel=lambda: True)
+
+
+def test_footnotes_under_the_table_are_not_lines(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "foot.xlsx",
+        [
+            ["Description", "Qty", "Price"],
+            ["Stepper motor NEMA17", 2, 12.0],
+            ["Belt GT2 6mm", 1, 3.0],
+            [],
+            ["Prices as of 2024-01-01, excl. VAT"],
+        ],
+    )
+    res = lines_of(p)
+    assert res.lines["description"].tolist() == ["Stepper motor NEMA17", "Belt GT2 6mm"]
+    assert any(i.code == "note_row" and i.row == 5 for i in res.report.issues)

@@ -7,6 +7,7 @@ tests/conftest.py), so settings and recent files start empty and never touch the
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,10 +15,12 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 
+from riskapp.gui import settings as cfg
 from riskapp.gui import workers
 from riskapp.gui.main_window import MainWindow
 
-IMPORT_TIMEOUT_MS = 20_000
+IMPORT_TIMEOUT_MS = 30_000
+SCORE_TIMEOUT_MS = 30_000
 
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
 """Qt's offscreen platform says this whenever a top-level window gets a size constraint;
@@ -89,10 +92,29 @@ def drain_workers(timeout_ms: int = 10_000) -> None:
     assert not workers.active_workers(), "a worker outcome was never delivered"
 
 
+@pytest.fixture(autouse=True)
+def _no_leaked_work(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """After every GUI test: no worker still running and no forked child left behind."""
+    yield
+    drain_workers()
+    try:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return  # no child processes at all
+    assert pid != 0, "a forked worker process is still running after the test"
+
+
 @pytest.fixture
 def main_window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    """A shown main window; on teardown, closes it and checks no worker thread is left."""
-    window = MainWindow()
+    """A shown main window; on teardown, closes it and checks no worker thread is left.
+
+    It does not ask to save on close, and does not open the import dialog by itself
+    (tests that want either turn it back on).
+    """
+    settings = cfg.Settings()
+    settings.set(cfg.ASK_IMPORT_WHEN_UNCLEAR, False)
+    window = MainWindow(settings)
+    window.ask_to_save = False
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -138,3 +160,27 @@ def wait_for(qtbot) -> Callable[[Callable[[], bool]], None]:  # type: ignore[no-
         qtbot.waitUntil(condition, timeout=timeout)
 
     return _wait
+
+
+def wait_until_scored(window: MainWindow, qtbot, action: Callable[[], object]) -> None:  # type: ignore[no-untyped-def]
+    """Run *action* (an edit) and wait until the window shows the new analysis."""
+    with qtbot.waitSignal(window.analysis_shown, timeout=SCORE_TIMEOUT_MS):
+        action()
+    assert not window.document.is_busy()
+
+
+def line_of(window: MainWindow, text: str) -> int:
+    """The line index of the first line whose description contains *text*."""
+    lines = window.document.analysis.scored.lines  # type: ignore[union-attr]
+    hits = lines.index[lines["description"].astype(str).str.contains(text, regex=False)]
+    assert len(hits), f"no line contains {text!r}"
+    return int(hits[0])
+
+
+def close_dialogs(window: MainWindow) -> None:
+    """Close every message box the window left open (so teardown does not wait on them)."""
+    from PySide6.QtWidgets import QDialog
+
+    for dialog in window.findChildren(QDialog):
+        if dialog.isVisible():
+            dialog.done(0)

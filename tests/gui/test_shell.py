@@ -14,7 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 import riskapp
-from riskapp.core import importer
+from riskapp.core import pipeline
 from riskapp.core.model import ImportReport, Issue, TableInfo
 from riskapp.gui import settings as cfg
 from riskapp.gui.main_window import MainWindow
@@ -57,9 +57,10 @@ def test_open_csv_shows_its_lines(main_window: MainWindow, open_bom: Opener, bom
     assert shown_column(main_window, "quantity") == [str(r[1]) for r in ROWS]
     assert shown_column(main_window, "manufacturer")[2] == "Würth"
     assert main_window.pages.currentIndex() == 1
-    assert main_window.windowTitle() == "small_bom.csv — riskapp"
+    assert main_window.windowTitle().replace("[*]", "") == "small_bom.csv — riskapp"
+    assert not main_window.isWindowModified()
     assert main_window.file_label.text() == "small_bom.csv"
-    assert main_window.lines_label.text() == "5 lines"
+    assert main_window.lines_label.text().startswith("5 lines · ")
     assert "small_bom.csv" in main_window.import_panel.summary.text()
     assert main_window.reload_action.isEnabled()
     assert not main_window.progress_bar.isVisible()
@@ -135,7 +136,7 @@ def test_quick_filter_and_ctrl_f(
         "Stepper motor NEMA 17",
         "BLDC gimbal motor GM4108",
     ]
-    assert main_window.lines_label.text() == "2 of 5 lines"
+    assert main_window.lines_label.text().startswith("2 of 5 lines")
     assert main_window.filter_count.text() == "2 of 5 shown"
     qtbot.keyClick(main_window.filter_edit, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: main_window.model.rowCount() == 5, timeout=3000)
@@ -215,7 +216,7 @@ def test_unexpected_error_is_logged_with_copy_details(
     def buggy(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(importer, "import_bom", buggy)
+    monkeypatch.setattr(pipeline, "import_bom", buggy)
     message = open_bom.expect_failure(bom_csv)
     assert "unexpected problem" in message
     assert "ZeroDivisionError" in caplog.text
@@ -232,7 +233,7 @@ def test_unexpected_error_is_logged_with_copy_details(
 
 def slow_import(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make import_bom wait for Cancel before running the real importer."""
-    real = importer.import_bom
+    real = pipeline.import_bom
 
     def wait_then_import(path: str, options: object = None, *, on_progress, should_cancel):  # type: ignore[no-untyped-def]
         on_progress(0.0, "Waiting…")
@@ -241,7 +242,7 @@ def slow_import(monkeypatch: pytest.MonkeyPatch) -> None:
             time.sleep(0.005)
         return real(path, options, on_progress=on_progress, should_cancel=should_cancel)
 
-    monkeypatch.setattr(importer, "import_bom", wait_then_import)
+    monkeypatch.setattr(pipeline, "import_bom", wait_then_import)
 
 
 def test_cancel_stops_the_import(
@@ -376,11 +377,15 @@ def test_window_geometry_is_restored(qtbot, bom_csv: Path) -> None:  # type: ign
     second.close()
 
 
-def test_about_names_the_version(main_window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+def test_about_names_the_version_and_reference_data(main_window: MainWindow) -> None:
+    from riskapp.core.reference import load_reference
+
     main_window.about_action.trigger()
-    assert riskapp.__version__ in shown[0]
+    box = main_window.about_box
+    assert box.isVisible()
+    assert riskapp.__version__ in box.text()
+    assert load_reference().version in box.text()
+    box.done(0)
 
 
 def test_copy_selected_lines(main_window: MainWindow, open_bom: Opener, bom_csv: Path) -> None:

@@ -1,0 +1,113 @@
+"""Heavy work in a forked child: results (big frames in slices), errors, cancel, crashes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskapp.core.errors import CancelledError, InputFileError
+from riskapp.gui import forked, workers
+
+pytestmark = pytest.mark.skipif(not forked.fork_available(), reason="no fork here")
+
+
+def noop(*_args: object) -> None:
+    pass
+
+
+def never() -> bool:
+    return False
+
+
+def make_frame(n: int, *, on_progress, should_cancel):  # type: ignore[no-untyped-def]
+    on_progress(0.5, "half way")
+    frame = pd.DataFrame(
+        {
+            "text": [f"line {i}" for i in range(n)],
+            "lists": [(f"why {i}", "because") for i in range(n)],
+            "score": np.arange(n, dtype=float) / 7,
+            "qty": pd.array([i if i % 3 else None for i in range(n)], dtype="Int64"),
+            "name": pd.Series([f"n{i}" for i in range(n)], dtype="str"),
+        }
+    )
+    frame.columns = ["text", "lists", "score", "qty", "name"]
+    return {
+        "frame": frame,
+        "alias": frame,  # the same object travels once
+        "series": frame["name"],
+        "objects": np.array([f"o{i}" for i in range(n)], dtype=object),
+        "proxy": types.MappingProxyType({"a": 1}),
+        "pid": os.getpid(),
+    }
+
+
+def test_big_results_come_back_whole() -> None:
+    seen: list[tuple[float, str]] = []
+    result = forked.run(
+        make_frame, 25_000, on_progress=lambda f, m: seen.append((f, m)), should_cancel=never
+    )
+    expected = make_frame(25_000, on_progress=noop, should_cancel=never)
+    assert result["pid"] != os.getpid(), "it ran in a child"
+    pd.testing.assert_frame_equal(result["frame"], expected["frame"])
+    assert result["alias"] is result["frame"]
+    pd.testing.assert_series_equal(result["series"], expected["series"])
+    assert result["objects"].tolist() == expected["objects"].tolist()
+    assert isinstance(result["proxy"], types.MappingProxyType) and result["proxy"]["a"] == 1
+    assert (0.5, "half way") in seen
+
+
+def fails(*, on_progress, should_cancel):  # type: ignore[no-untyped-def]
+    raise InputFileError("the file is broken.", file="bom.xlsx", row=3)
+
+
+def test_domain_errors_keep_their_message() -> None:
+    with pytest.raises(InputFileError) as caught:
+        forked.run(fails, on_progress=noop, should_cancel=never)
+    assert str(caught.value) == "bom.xlsx, row 3: the file is broken."
+
+
+def waits(*, on_progress, should_cancel):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 20
+    while not should_cancel() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    raise CancelledError()
+
+
+def test_cancel_reaches_the_child() -> None:
+    start = time.monotonic()
+    with pytest.raises(CancelledError):
+        forked.run(waits, on_progress=noop, should_cancel=lambda: time.monotonic() - start > 0.3)
+    assert time.monotonic() - start < 5
+
+
+def dies(*, on_progress, should_cancel):  # type: ignore[no-untyped-def]
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_crashed_child_is_a_clear_error() -> None:
+    with pytest.raises(forked.WorkerCrashed, match="stopped unexpectedly"):
+        forked.run(dies, on_progress=noop, should_cancel=never)
+
+
+def test_without_fork_it_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(forked.FORK_ENV, "off")
+    assert forked.run(make_frame, 10, on_progress=noop, should_cancel=never)["pid"] == os.getpid()
+
+
+def test_dispose_frees_off_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import weakref
+
+    big = make_frame(30_000, on_progress=noop, should_cancel=never)
+    probe = weakref.ref(big["frame"])
+    shared = big["objects"]  # still held here: must not be emptied
+    workers.dispose(big)
+    del big
+    qtbot.waitUntil(lambda: not workers.active_workers(), timeout=10_000)
+    assert probe() is None
+    assert shared[-1] == "o29999"
