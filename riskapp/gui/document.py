@@ -57,15 +57,41 @@ def run_analysis(
 ) -> Outcome:
     """Worker job: analyse (or re-analyse) the BOM of *state* and prepare the views, in a
     forked child where possible (see :mod:`riskapp.gui.forked`)."""
-    return forked.run(
+    outcome: Outcome = forked.run(
+        _in_child,
         compute_outcome,
         state,
-        base,
+        base=base,
         use_saved_mapping=use_saved_mapping,
         currency=currency,
         on_progress=on_progress,
         should_cancel=should_cancel,
     )
+    return replace(outcome, analysis=_with_import_of(outcome.analysis, base))
+
+
+SAME_IMPORT = "riskapp:same-import-as-base"
+"""Stands for the base analysis's import in an answer from a child: a re-analysis that
+did not re-read the file keeps it, and it need not travel back (the parent has it)."""
+
+
+def _in_child(fn: Any, *args: Any, base: Analysis | None = None, **kwargs: Any) -> Any:
+    """Run *fn* (in the child) and leave out of its answer what the parent already has."""
+    result = fn(*args, base=base, **kwargs)
+    if base is None or not forked.fork_available():
+        return result
+    if isinstance(result, Outcome) and result.analysis.imported is base.imported:
+        return replace(result, analysis=replace(result.analysis, imported=SAME_IMPORT))  # type: ignore[arg-type]
+    if not isinstance(result, Outcome) and getattr(result, "imported", None) is base.imported:
+        return replace(result, imported=SAME_IMPORT)
+    return result
+
+
+def _with_import_of(analysis: Analysis, base: Analysis | None) -> Analysis:
+    if isinstance(analysis.imported, str) and analysis.imported == SAME_IMPORT:
+        assert base is not None
+        return replace(analysis, imported=base.imported)
+    return analysis
 
 
 def compute_outcome(
@@ -162,14 +188,22 @@ def run_comparison(base: Analysis, state: Session, *, on_progress: Any, should_c
     from riskapp.core.session import session_options
 
     other = replace(state, scenario=state.compare_with or "baseline", scenario_changes={})
-    return forked.run(
-        core_analysis,
+    analysis = forked.run(
+        _in_child,
+        _core_analysis_kw,
         base.path,
-        base,
         session_options(other),
+        base=base,
         on_progress=on_progress,
         should_cancel=should_cancel,
     )
+    return _with_import_of(analysis, base)
+
+
+def _core_analysis_kw(
+    path: str, options: Any, *, base: Analysis | None, on_progress: Any, should_cancel: Any
+) -> Analysis:
+    return core_analysis(path, base, options, on_progress=on_progress, should_cancel=should_cancel)
 
 
 class EditCommand(QUndoCommand):

@@ -280,24 +280,6 @@ def override_marks(lines: pd.DataFrame, overrides: Sequence[Override]) -> dict[s
     return {name: series.notna().to_numpy(dtype=bool) for name, series in frame.items()}
 
 
-def _format_fixed(values: np.ndarray, digits: int) -> np.ndarray:
-    out = np.full(values.shape[0], "", dtype=object)
-    ok = np.isfinite(values)
-    out[ok] = [f"{v:.{digits}f}" for v in values[ok].tolist()]
-    return out
-
-
-def _format_grams(values: np.ndarray) -> np.ndarray:
-    """Grams: blank for 0, no decimals from 100 g, one below, three under 1 g."""
-    out = np.full(values.shape[0], "", dtype=object)
-    ok = np.isfinite(values) & (values != 0)
-    out[ok] = [
-        f"{v:,.0f}" if abs(v) >= 100 else (f"{v:.1f}" if abs(v) >= 1 else f"{v:.3f}")
-        for v in values[ok].tolist()
-    ]
-    return out
-
-
 def prepare_analysis(analysis: Analysis, overrides: Sequence[Override] = ()) -> PreparedLines:
     """Format an analysis for :class:`~riskapp.gui.table_model.LinesTableModel`."""
     import pandas as pd
@@ -312,34 +294,25 @@ def prepare_analysis(analysis: Analysis, overrides: Sequence[Override] = ()) -> 
             strict=False,
         )
     )
-    if "archetype" in shown.columns:
-        shown["archetype"] = (
-            shown["archetype"]
-            .astype(object)
-            .map(lambda a: names.get(str(a), str(a)) if isinstance(a, str) else "")
-        )
-    if "re_class" in shown.columns:
-        shown["re_class"] = (
-            shown["re_class"]
-            .astype(object)
-            .map(lambda c: CLASS_LABELS.get(str(c), str(c)) if isinstance(c, str) else "")
-        )
+    for column, words in (("archetype", names), ("re_class", CLASS_LABELS)):
+        if column in shown.columns:
+            ids = shown[column].astype(object).where(shown[column].notna(), "")
+            shown[column] = ids.map(words).where(ids.isin(list(words)), ids).astype(object)
+
     prepared = prepare_lines(shown, columns)
-    # Numbers that read better with a fixed format than with the generic one.
-    for k, name in enumerate(columns):
-        raw = prepared.raw[k]
-        if raw is None:
+    # How numbers read best (formatted when shown: table_model.format_number).
+    formats = dict(prepared.formats)
+    for name in columns:
+        if name not in formats:
             continue
         if name == "score":
-            prepared.display[k] = _format_fixed(raw, 1)
+            formats[name] = "fixed1"
         elif name in ("likelihood", "impact", "criticality") or name.startswith("f_"):
-            prepared.display[k] = _format_fixed(raw, 2)
+            formats[name] = "fixed2"
         elif name.startswith("g_") or name in ("magnet_mass_g", "controlled_g_per_year"):
-            prepared.display[k] = _format_grams(raw)
+            formats[name] = "grams"
         elif name in ("spend_per_year", "units_per_year"):
-            prepared.display[k] = np.array(
-                [f"{v:,.0f}" if np.isfinite(v) else "" for v in raw.tolist()], dtype=object
-            )
+            formats[name] = "thousands"
 
     n = len(lines)
     band = (
@@ -348,7 +321,7 @@ def prepare_analysis(analysis: Analysis, overrides: Sequence[Override] = ()) -> 
         else np.full(n, "", dtype=object)
     )
     severity = {b: float(len(BANDS) - i) for i, b in enumerate(BANDS)}
-    band_key = np.array([severity.get(str(b), np.nan) for b in band], dtype=float)
+    band_key = pd.Series(band, dtype=object).map(severity).to_numpy(dtype=float, na_value=np.nan)
 
     def text(column: str) -> np.ndarray:
         if column not in lines.columns:
@@ -384,7 +357,7 @@ def prepare_analysis(analysis: Analysis, overrides: Sequence[Override] = ()) -> 
         choices=facet_choices(band, re_class, elements, origins, rare_earth),
     )
     empty = [
-        (not bool(np.isfinite(r).any())) if r is not None else not any(d)
+        (not bool(np.isfinite(r).any())) if r is not None else (d is None or not any(d))
         for d, r in zip(prepared.display, prepared.raw, strict=True)
     ]
     labels = dict(LABELS)
@@ -409,6 +382,7 @@ def prepare_analysis(analysis: Analysis, overrides: Sequence[Override] = ()) -> 
         labels=labels,
         tooltips=tooltips,
         empty=empty,
+        formats=formats,
     )
 
 

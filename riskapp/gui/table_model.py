@@ -140,25 +140,41 @@ def _is_numeric(series: pd.Series) -> bool:
     )
 
 
-def _format_numbers(values: np.ndarray, column: str) -> np.ndarray:
-    """Display strings for a float array: integers without decimals, prices with two."""
-    out = np.full(values.shape[0], "", dtype=object)
-    finite = np.isfinite(values)
-    if column in PRICE_COLUMNS:
-        big = finite & ((np.abs(values) >= 0.01) | (values == 0))
-        out[big] = [f"{v:,.2f}" for v in values[big].tolist()]  # Python floats: 2x faster
-        small = finite & ~big
-        out[small] = [
-            np.format_float_positional(v, precision=4, unique=False, fractional=False, trim="-")
-            for v in values[small].tolist()
-        ]
-        return out
-    integral = finite & (np.abs(values) < 1e15)
-    integral[integral] = values[integral] == np.round(values[integral])
-    out[integral] = values[integral].astype(np.int64).astype(str).tolist()
-    other = finite & ~integral
-    out[other] = [f"{v:.6g}" for v in values[other].tolist()]
-    return out
+NUMBER_FORMATS = ("number", "price", "fixed1", "fixed2", "grams", "thousands")
+"""How a numeric column shows: 'number' (integers without decimals, else 6 digits),
+'price' (two decimals, tiny prices with four digits), 'fixed1'/'fixed2' (one/two decimals),
+'grams' (blank for 0, no decimals from 100, one from 1, three below), 'thousands'."""
+
+
+def format_number(value: float, kind: str = "number") -> str:
+    """The text of one number as a column of *kind* shows it ('' for a missing value).
+
+    Numeric columns are formatted when a cell is shown, not up front: a 100,000-line BOM
+    has millions of numbers, and the view only ever asks for the few on screen.
+    """
+    if value != value or value in (float("inf"), float("-inf")):
+        return ""
+    if kind == "price":
+        if abs(value) >= 0.01 or value == 0:
+            return f"{value:,.2f}"
+        return str(
+            np.format_float_positional(value, precision=4, unique=False, fractional=False, trim="-")
+        )
+    if kind == "fixed1":
+        return f"{value:.1f}"
+    if kind == "fixed2":
+        return f"{value:.2f}"
+    if kind == "thousands":
+        return f"{value:,.0f}"
+    if kind == "grams":
+        if value == 0:
+            return ""
+        if abs(value) >= 100:
+            return f"{value:,.0f}"
+        return f"{value:.1f}" if abs(value) >= 1 else f"{value:.3f}"
+    if abs(value) < 1e15 and value == round(value):
+        return str(int(value))
+    return f"{value:.6g}"
 
 
 def _format_texts(series: pd.Series) -> np.ndarray:
@@ -280,7 +296,7 @@ class PreparedLines:
 
     frame: pd.DataFrame
     columns: list[str]
-    display: list[np.ndarray]  # per column: object array of str, one per frame row
+    display: list[np.ndarray | None]  # per column: str per row (None: numeric, see raw)
     raw: list[np.ndarray | None]  # per column: float64 values for numeric columns
     hidden: np.ndarray  # bool per frame row
     haystack: pd.Series  # per row: lower-case text of the non-numeric columns, joined
@@ -291,6 +307,7 @@ class PreparedLines:
     labels: dict[str, str] = field(default_factory=dict)  # column -> heading
     tooltips: dict[str, str] = field(default_factory=dict)  # column -> heading tooltip
     empty: list[bool] | None = None  # per column: nothing in any line (None: not known yet)
+    formats: dict[str, str] = field(default_factory=dict)  # numeric column -> NUMBER_FORMATS
 
     @property
     def n_rows(self) -> int:
@@ -308,14 +325,14 @@ def prepare_lines(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> 
     positions = _ordered_positions(names) if columns is None else [names.index(c) for c in columns]
     cols = [names[i] for i in positions]
     n = len(frame)
-    display: list[np.ndarray] = []
+    display: list[np.ndarray | None] = []
     raw: list[np.ndarray | None] = []
-    for position, name in zip(positions, cols, strict=True):
+    for position in positions:
         series = frame.iloc[:, position]
         if _is_numeric(series):
             values = series.to_numpy(dtype="float64", na_value=np.nan)
             raw.append(values)
-            display.append(_format_numbers(values, name))
+            display.append(None)  # formatted when shown (format_number)
         else:
             raw.append(None)
             display.append(_format_texts(series))
@@ -324,13 +341,18 @@ def prepare_lines(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> 
     else:
         hidden = np.zeros(n, dtype=bool)
     # Only columns with some text take part; joined in Python, which beats str.cat here.
-    texts = [d for d, r in zip(display, raw, strict=True) if r is None and any(d)]
+    texts = [d for d, r in zip(display, raw, strict=True) if r is None and d is not None and any(d)]
     if len(texts) > 1:
         joined: Any = [FILTER_SEPARATOR.join(parts) for parts in zip(*texts, strict=True)]
     else:
         joined = texts[0] if texts else [""] * n
     haystack = pd.Series(joined, dtype="str").str.lower()
-    return PreparedLines(frame, cols, display, raw, hidden, haystack)
+    formats = {
+        c: "price" if c in PRICE_COLUMNS else "number"
+        for c, r in zip(cols, raw, strict=True)
+        if r is not None
+    }
+    return PreparedLines(frame, cols, display, raw, hidden, haystack, formats=formats)
 
 
 class LinesTableModel(QAbstractTableModel):
@@ -353,7 +375,8 @@ class LinesTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._frame: pd.DataFrame | None = None
         self._columns: list[str] = []
-        self._display: list[np.ndarray] = []
+        self._display: list[np.ndarray | None] = []
+        self._formats: list[str] = []
         self._raw: list[np.ndarray | None] = []  # float arrays for numeric columns
         self._numeric: list[bool] = []
         self._custom_keys: list[np.ndarray | None] = []  # per column: float sort key
@@ -433,6 +456,7 @@ class LinesTableModel(QAbstractTableModel):
             self._n = prepared.n_rows
             self._display = prepared.display
             self._raw = prepared.raw
+            self._formats = [prepared.formats.get(c, "number") for c in prepared.columns]
             self._numeric = [r is not None for r in prepared.raw]
             self._custom_keys = [prepared.sort_keys.get(c) for c in self._columns]
             self._marked = [prepared.marked.get(c) for c in self._columns]
@@ -516,7 +540,15 @@ class LinesTableModel(QAbstractTableModel):
 
     def display_text(self, view_row: int, column: int) -> str:
         """The text shown in a cell."""
-        return str(self._display[column][self._order[view_row]])
+        return self._text(column, int(self._order[view_row]))
+
+    def _text(self, column: int, row: int) -> str:
+        """The text of a cell by frame position."""
+        display = self._display[column]
+        if display is not None:
+            return str(display[row])
+        raw = self._raw[column]
+        return format_number(float(raw[row]), self._formats[column]) if raw is not None else ""
 
     def is_column_empty(self, column: int) -> bool:
         """True when every line has nothing in *column* (the view may hide it)."""
@@ -525,11 +557,12 @@ class LinesTableModel(QAbstractTableModel):
         raw = self._raw[column]
         if raw is not None:
             return not bool(np.isfinite(raw).any())
-        return not any(self._display[column])
+        display = self._display[column]
+        return display is None or not any(display)
 
     def sample_texts(self, column: int, limit: int = 200) -> list[str]:
         """Display texts of the first *limit* shown rows (for sizing columns cheaply)."""
-        return [str(v) for v in self._display[column][self._order[:limit]]]
+        return [self._text(column, int(r)) for r in self._order[:limit]]
 
     def sort_column(self) -> int:
         """Column sorted by, -1 for source order."""
@@ -570,7 +603,11 @@ class LinesTableModel(QAbstractTableModel):
         row = self._order[index.row()]
         col = index.column()
         if role == _DISPLAY:
-            return self._display[col][row]
+            display = self._display[col]
+            if display is None:
+                raw = self._raw[col]
+                return format_number(float(raw[row]), self._formats[col]) if raw is not None else ""
+            return display[row]
         if role == _ALIGN:
             return _ALIGN_RIGHT if self._numeric[col] else _ALIGN_LEFT
         if role == _BACKGROUND:
@@ -594,7 +631,7 @@ class LinesTableModel(QAbstractTableModel):
             marks = self._marked[col]
             return self._italic if marks is not None and marks[row] else None
         if role == _TOOLTIP:
-            text = self._display[col][row]
+            text = self._text(col, int(row))
             notes = []
             marks = self._marked[col]
             if marks is not None and marks[row]:
@@ -607,7 +644,7 @@ class LinesTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             raw = self._raw[col]
             if raw is None:
-                return self._display[col][row]
+                return self._text(col, int(row))
             value = float(raw[row])
             return None if np.isnan(value) else value
         if role == ROW_ID_ROLE:
@@ -680,7 +717,9 @@ class LinesTableModel(QAbstractTableModel):
             elif raw is not None:
                 values = raw
             else:
-                display = pd.Series(self._display[column], dtype="str")
+                texts = self._display[column]
+                assert texts is not None  # a text column
+                display = pd.Series(texts, dtype="str")
                 values = display.str.lower().where(display != "", None)
             codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
             codes = np.asarray(codes, dtype=np.int64)
