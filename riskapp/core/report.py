@@ -465,9 +465,7 @@ def _summary_sheet(w: _Writer, a: Analysis) -> None:
         src = lines.loc[cast(Any, li)] if li in lines.index else None
         trows.append(
             (
-                f"{src['sheet']}!{src['row']}"
-                if src is not None and src["sheet"]
-                else (str(src["row"]) if src is not None else ""),
+                _line_label(src) if src is not None else "",
                 str(t.description)[:80],
                 t.score,
                 t.band,
@@ -506,7 +504,7 @@ def _summary_sheet(w: _Writer, a: Analysis) -> None:
         ch.set_title({"name": "Lines per band", "name_font": {"size": 11}})
         ch.set_legend({"none": True})
         ch.set_size({"width": 520, "height": 260})
-        ws.insert_chart(row_of(8), 7, ch)
+        ws.insert_chart(8, 7, ch)
     if el_rows:
         ch2 = w.wb.add_chart({"type": "bar"})
         ch2.add_series(
@@ -528,7 +526,7 @@ def _summary_sheet(w: _Writer, a: Analysis) -> None:
         ch2.set_title({"name": "Exposure by element (kg / year)", "name_font": {"size": 11}})
         ch2.set_size({"width": 520, "height": 280})
         ch2.set_legend({"position": "bottom"})
-        ws.insert_chart(row_of(22), 7, ch2)
+        ws.insert_chart(22, 7, ch2)
     ch3 = w.wb.add_chart({"type": "column"})
     ch3.add_series(
         {
@@ -543,14 +541,15 @@ def _summary_sheet(w: _Writer, a: Analysis) -> None:
     ch3.set_y_axis({"max": 1, "num_format": "0%"})
     ch3.set_legend({"none": True})
     ch3.set_size({"width": 520, "height": 260})
-    ws.insert_chart(row_of(37), 7, ch3)
+    ws.insert_chart(37, 7, ch3)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.activate()
 
 
-def row_of(r: int) -> int:
-    return r
+def _line_label(src: Any) -> str:
+    """'Sheet!Row' for a line of a workbook, the line number for a CSV."""
+    return f"{src['sheet']}!{src['row']}" if src["sheet"] else str(src["row"])
 
 
 def _table_name(sheet: str) -> str:
@@ -965,7 +964,7 @@ def _advice_sheet(w: _Writer, a: Analysis) -> None:
         where = ""
         if li in lines.index:
             src = lines.loc[cast(Any, li)]
-            where = f"{src['sheet']}!{src['row']}" if src["sheet"] else str(src["row"])
+            where = _line_label(src)
         rows.append(
             (
                 where,
@@ -1029,7 +1028,7 @@ def _comparison_sheet(w: _Writer, a: Analysis, others: Sequence[Analysis]) -> No
             src = a.scored.lines.loc[cast(Any, li)]
             lrows.append(
                 (
-                    f"{src['sheet']}!{src['row']}" if src["sheet"] else str(src["row"]),
+                    _line_label(src),
                     src["description"],
                     d.get("score_a"),
                     d.get("score_b"),
