@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--csv", metavar="PATH", help="also write the scored lines as CSV")
     sc.add_argument("--reference-dir", metavar="DIR", help="use an updated reference-data folder")
     sc.add_argument("--quiet", action="store_true", help="do not print the roll-up")
+    _add_limit_args(sc)
 
     sub.add_parser("scenarios", help="list the scenario presets")
 
@@ -106,6 +107,54 @@ def _add_import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sheet", action="append", default=[], help="read this sheet (repeatable)")
     p.add_argument("--header-row", type=int, metavar="N", help="the header is on row N (1-based)")
     p.add_argument("--mapping", metavar="FILE", help="JSON column mapping {field: column letter}")
+    _add_limit_args(p)
+
+
+_LIMIT_ARGS = (  # (flag, Limits field, unit size, what it limits)
+    ("max-file-mb", "max_file_bytes", 1024 * 1024, "largest file read, MB"),
+    (
+        "max-uncompressed-mb",
+        "max_uncompressed_bytes",
+        1024 * 1024,
+        "what a workbook unpacks to, MB",
+    ),
+    ("max-cells", "max_cells", 1, "cells in one sheet, rows x columns"),
+    ("max-seconds", "max_seconds", 1, "time to read one file, s"),
+    ("max-memory-mb", "max_memory_bytes", 1024 * 1024, "memory the reader may add, MB"),
+)
+
+
+def _add_limit_args(p: argparse.ArgumentParser) -> None:
+    """The safety limits for untrusted files (docs/robustness.md), raisable for big exports."""
+    from riskapp.core.readers import Limits
+
+    default = Limits()
+    g = p.add_argument_group("safety limits (raise them for very large files you trust)")
+    for flag, name, unit, what in _LIMIT_ARGS:
+        g.add_argument(
+            f"--{flag}",
+            type=float,
+            metavar="N",
+            help=f"{what} (default {getattr(default, name) / unit:,.0f})",
+        )
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from dataclasses import replace
+
+    from riskapp.core.errors import UsageError
+    from riskapp.core.readers import Limits
+
+    default = Limits()
+    changes: dict[str, Any] = {}
+    for flag, name, unit, _ in _LIMIT_ARGS:
+        value = getattr(args, flag.replace("-", "_"), None)
+        if value is None:
+            continue
+        if not value > 0:
+            raise UsageError(f"--{flag} must be above 0.")
+        changes[name] = type(getattr(default, name))(value * unit)
+    return replace(default, **changes)
 
 
 def _import_options(args: argparse.Namespace) -> Any:
@@ -116,6 +165,7 @@ def _import_options(args: argparse.Namespace) -> Any:
         sheets=tuple(args.sheet) or base.sheets,
         header_row=args.header_row or base.header_row,
         mapping=base.mapping,
+        limits=_limits(args),
     )
 
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pandas as pd
 
 from riskapp.core.errors import CancelledError, InputFileError, UsageError
 from riskapp.core.guard import open_workbook_guarded
-from riskapp.core.layout import TableSpec, find_tables, sheet_frames
+from riskapp.core.layout import TableSpec, find_tables, nonempty_mask, sheet_frames
 from riskapp.core.mapping import KEY_FIELDS, normalize_header
 from riskapp.core.model import (
     EXTRA_PREFIX,
@@ -29,6 +30,7 @@ from riskapp.core.model import (
     FieldMatch,
     ImportReport,
     ImportResult,
+    Issue,
     ProgressCallback,
     TableInfo,
     empty_lines,
@@ -56,6 +58,7 @@ _RE_LINKWORD = re.compile(
     r"^(?:link\d*|url|here|click here|see link|buy|https?://\S+|www\.\S+)$", re.I
 )
 _RE_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
+_RE_URL = re.compile(r"^(?:https?://|www\.|ftp://)", re.I)
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,15 @@ def _table_id(spec: TableSpec) -> str:
     return f"{prefix}{column_letter(spec.first_col)}{anchor}{'*' if spec.inferred else ''}"
 
 
+def _by_unique(texts: pd.Series, test: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """A string test run once per distinct text of a column (BOM columns repeat a lot)."""
+    codes, uniq = pd.factorize(texts)
+    if len(uniq) * 2 > len(texts):
+        return test(texts).fillna(False).astype(bool)
+    res = test(pd.Series(uniq, dtype="str")).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(np.append(res, False)[codes], index=texts.index)
+
+
 def _col_text(text: pd.DataFrame, col: int | None, r0: int, r1: int) -> pd.Series:
     if col is None or col >= text.shape[1]:
         return pd.Series([""] * (r1 - r0), index=range(r0, r1), dtype=object)
@@ -273,13 +285,16 @@ def _table_lines(
         return empty_lines()
     a, b = spec.first_col, min(spec.last_col, text.shape[1] - 1)
     block = text.iloc[r0:r1, a : b + 1]
-    arr = block.to_numpy(dtype=object)
-    ne = arr != ""
+    ne = nonempty_mask(block)
     cnt = ne.sum(axis=1)
     merged_rows = _merged_rows(sheet, r0, r1, a, b)
     single = (cnt == 1) | (merged_rows & (cnt >= 1))
     first_idx = ne.argmax(axis=1)
-    single_val = np.where(single, arr[np.arange(len(arr)), first_idx], "")
+    single_val = np.full(len(block), "", dtype=object)
+    for j, label in enumerate(block.columns):  # the text of the first cell of one-cell rows
+        rows_j = single & (first_idx == j)
+        if rows_j.any():
+            single_val[rows_j] = block[label][rows_j].to_numpy(dtype=object)
     sheet_name = sheet.name
 
     def ctext(fld: str) -> pd.Series:
@@ -291,14 +306,14 @@ def _table_lines(
     for fld in KEY_FIELDS:
         for c in spec.cols(fld):
             t = _col_text(text, c, r0, r1)
-            t = t.where(~t.str.match(_RE_LINKWORD), "")
+            t = t.where(~_by_unique(t, _is_linkword), "")
             fill = key.eq("") & t.ne("")
             key = key.where(~fill, t)
             if fld in ("ipn", "mpn", "spn"):
                 key_is_code |= fill
     qty_text = ctext("quantity")
     has_qty = qty_text.ne("")
-    numeric_key = key.str.fullmatch(_RE_NUMBER) & ~key_is_code
+    numeric_key = _by_unique(key, _is_number) & ~key_is_code
     # repeated header rows
     hdr_cols = [(c, normalize_header(h)) for c, h in spec.headers.items() if h]
     repeat_header: pd.Series
@@ -310,14 +325,14 @@ def _table_lines(
         repeat_header = same >= max(2, int(0.6 * len(hdr_cols)))
     else:
         repeat_header = pd.Series(False, index=key.index)
-    is_total = key.str.match(_RE_TOTAL) & ~key_is_code
+    is_total = _by_unique(key, lambda t: t.str.match(_RE_TOTAL)) & ~key_is_code
     has_cat_col = spec.col("category") is not None
     nonempty_rows = cnt > 0
     dense = bool(np.median(cnt[nonempty_rows]) >= 2) if nonempty_rows.any() else False
     sv = pd.Series(single_val, index=key.index, dtype=object)
-    sv_ok = sv.ne("") & ~sv.str.fullmatch(_RE_NUMBER)
-    colon = sv.str.endswith(":")
-    heading_like = ~sv.str.contains(r"\d", regex=True) & sv.str.len().le(40)
+    sv_ok = sv.ne("") & ~_by_unique(sv, _is_number)
+    colon = _by_unique(sv, lambda t: t.str.endswith(":"))
+    heading_like = ~_by_unique(sv, lambda t: t.str.contains(r"\d", regex=True) | t.str.len().gt(40))
     section = (
         pd.Series(single, index=key.index)
         & sv_ok
@@ -367,7 +382,7 @@ def _table_lines(
     out = pd.DataFrame(index=range(len(rows)))
     out["sheet"] = sheet_name
     grid_rows = np.asarray(idx)
-    out["row"] = np.array([sheet.row_number(int(r)) for r in grid_rows], dtype=np.int64)
+    out["row"] = _row_numbers(sheet, grid_rows)
     out["table"] = _table_id(spec)
     desc_col = spec.col("description")
     main_col = desc_col if desc_col is not None else spec.col("name")
@@ -417,7 +432,7 @@ def _table_lines(
     for fld in ("name", "description"):
         for c in spec.cols(fld):
             t = _col_text(text, c, r0, r1).loc[idx]
-            parts.append(t.where(~t.str.match(_RE_LINKWORD), "").to_numpy(dtype=object))
+            parts.append(t.where(~_by_unique(t, _is_linkword), "").to_numpy(dtype=object))
     desc = _join_parts(parts, extra_desc.to_numpy(dtype=object))
     if not parts:
         desc = key.loc[idx].to_numpy(dtype=object)
@@ -495,9 +510,9 @@ def _table_lines(
         if header_cur:
             currency = currency.where(currency.ne(""), header_cur)
         _value_issues(report, sheet, idx, p["problem"], c, "bad_price", "is not a price")
-    out["currency"] = currency.map(
-        lambda t: currency_in(t) or t.strip().upper()[:3] if t else ""
-    ).to_numpy(dtype=object)
+    codes, uniq = pd.factorize(currency.to_numpy(dtype=object))
+    cur_names = [currency_in(t) or t.strip().upper()[:3] if t else "" for t in uniq]
+    out["currency"] = np.array([*cur_names, ""], dtype=object)[codes]
     for fld, target in (("mass", "mass_g"), ("magnet_mass", "magnet_mass_g")):
         mcol = spec.col(fld)
         if mcol is None:
@@ -533,6 +548,21 @@ def _table_lines(
     return out
 
 
+def _is_linkword(t: pd.Series) -> pd.Series:
+    return t.str.match(_RE_LINKWORD)
+
+
+def _is_number(t: pd.Series) -> pd.Series:
+    return t.str.fullmatch(_RE_NUMBER)
+
+
+def _row_numbers(sheet: RawSheet, grid_rows: np.ndarray) -> np.ndarray:
+    """The row numbers a user sees for 0-based grid rows (CSV: the line a record starts on)."""
+    if sheet.row_numbers is None:
+        return grid_rows.astype(np.int64) + 1
+    return np.asarray(sheet.row_numbers, dtype=np.int64)[grid_rows]
+
+
 def _col_raw(raw: pd.DataFrame, col: int | None, r0: int, r1: int) -> pd.Series:
     if col is None or col >= raw.shape[1]:
         return pd.Series([None] * (r1 - r0), index=range(r0, r1), dtype=object)
@@ -554,6 +584,13 @@ def _join_parts(parts: list[np.ndarray], tail: np.ndarray | None, sep: str = " /
     if not parts:
         return tail if tail is not None else np.array([], dtype=object)
     n = len(parts[0])
+    if len(parts) == 1:  # one part: nothing to de-duplicate, only the tail to add
+        out = np.where(pd.isna(parts[0]), "", parts[0]).astype(object)
+        if tail is not None:
+            for k in np.nonzero(tail != "")[0]:
+                if tail[k]:
+                    out[k] = f"{out[k]}, {tail[k]}" if out[k] else str(tail[k])
+        return out
     out = np.empty(n, dtype=object)
     cols = list(zip(*parts, strict=True)) if len(parts) > 1 else [(p,) for p in parts[0]]
     for i, vals in enumerate(cols):
@@ -584,10 +621,9 @@ def _links(
         if lcol is not None
         else np.array([""] * len(idx), dtype=object)
     )
-    base = np.array(
-        [v if re.match(r"^(?:https?://|www\.|ftp://)", v or "", re.I) else "" for v in base],
-        dtype=object,
-    )
+    if lcol is not None:
+        url_like = _by_unique(pd.Series(base, dtype="str"), lambda t: t.str.match(_RE_URL))
+        base = np.where(url_like.to_numpy(dtype=bool), base, "").astype(object)
     if sheet.links:
         cols = (
             [main_col]
@@ -605,6 +641,15 @@ def _links(
     return base
 
 
+def _within_cap(report: ImportReport, code: str, positions: np.ndarray) -> np.ndarray:
+    """The first positions that still fit under the per-code cap; the rest are only counted."""
+    written = sum(1 for i in report.issues if i.code == code)
+    room = max(0, MAX_ISSUES_PER_CODE - written)
+    if len(positions) > room:
+        report.overflow[code] = report.overflow.get(code, 0) + len(positions) - room
+    return positions[:room]
+
+
 def _qty_issues(
     report: ImportReport,
     sheet: RawSheet,
@@ -616,22 +661,32 @@ def _qty_issues(
     notes = q["note"].to_numpy(dtype=object)
     problem = q["problem"].to_numpy(dtype=bool)
     missing = q_txt.eq("").to_numpy()
-    for i in np.nonzero(problem | (notes != ""))[0]:
+    rows = _row_numbers(sheet, np.asarray(idx))
+    flagged = np.nonzero(problem | (notes != ""))[0]
+    keep = np.sort(
+        np.concatenate(
+            [
+                _within_cap(report, "qty_unreadable", flagged[problem[flagged]]),
+                _within_cap(report, "qty_text", flagged[~problem[flagged]]),
+            ]
+        )
+    )
+    for i in keep:
         report.add(
             "warning" if problem[i] else "info",
             "qty_text" if not problem[i] else "qty_unreadable",
             f"Quantity {notes[i]}." if notes[i] else f"Quantity '{q_txt.iloc[i]}' needs a look.",
             sheet=sheet.name,
-            row=sheet.row_number(int(idx[int(i)])),
+            row=rows[i],
             column=column_letter(qcol),
         )
-    for i in np.nonzero(missing)[0]:
+    for i in _within_cap(report, "qty_missing", np.nonzero(missing)[0]):
         report.add(
             "warning",
             "qty_missing",
             "The line has no quantity.",
             sheet=sheet.name,
-            row=sheet.row_number(int(idx[int(i)])),
+            row=rows[i],
             column=column_letter(qcol),
         )
 
@@ -645,13 +700,14 @@ def _value_issues(
     code: str,
     what: str,
 ) -> None:
-    for i in np.nonzero(problem.to_numpy(dtype=bool))[0]:
+    rows = _row_numbers(sheet, np.asarray(idx))
+    for i in _within_cap(report, code, np.nonzero(problem.to_numpy(dtype=bool))[0]):
         report.add(
             "warning",
             code,
             f"The value {what}; left empty.",
             sheet=sheet.name,
-            row=sheet.row_number(int(idx[int(i)])),
+            row=rows[i],
             column=column_letter(col),
         )
 
@@ -710,10 +766,12 @@ def _cap_issues(report: ImportReport) -> None:
         counts[issue.code] = counts.get(issue.code, 0) + 1
         if counts[issue.code] <= MAX_ISSUES_PER_CODE:
             kept.append(issue)
+    for code, n in report.overflow.items():  # counted only (see _within_cap)
+        counts[code] = counts.get(code, 0) + n
     for code, n in counts.items():
         if n > MAX_ISSUES_PER_CODE:
             kept.append(
-                type(report.issues[0])(
+                Issue(
                     "info",
                     code,
                     f"... and {n - MAX_ISSUES_PER_CODE:,} more of the same kind ({code}).",
@@ -721,6 +779,7 @@ def _cap_issues(report: ImportReport) -> None:
                 )
             )
     report.issues = kept
+    report.overflow = {}
 
 
 # ------------------------------------------------------------ saved mappings

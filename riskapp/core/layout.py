@@ -85,13 +85,50 @@ def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def fast_text(col: pd.Series) -> pd.Series:
-    """Display text of a column of cell values, vectorised: '' for empty, '2' for 2.0."""
-    txt = col.where(col.notna(), "").astype(str)
-    # integral floats read from a workbook show without '.0' (part numbers, quantities)
-    floaty = txt.str.endswith(".0")
-    if floaty.any():
+    """Display text of a column of cell values: '' for empty, '2' for 2.0, stripped.
+
+    Text cells are taken as they are; numbers are formatted in bulk (integral floats
+    without '.0', as a workbook shows part numbers and quantities); only the odd other
+    cells (dates, booleans) are formatted one by one.
+    """
+    cells = col.to_numpy(dtype=object)
+    n = len(cells)
+    kinds = np.fromiter((_KIND.get(type(v), 3) for v in cells), dtype=np.int8, count=n)
+    out = np.full(n, "", dtype=object)
+    is_str = kinds == 0
+    out[is_str] = cells[is_str]
+    floats = np.nonzero(kinds == 1)[0]
+    if len(floats):
+        vals = cells[floats].astype(np.float64)
+        finite = np.isfinite(vals)
+        integral = finite & (np.floor(vals) == vals) & (np.abs(vals) < 1e16)
+        out[floats[integral]] = vals[integral].astype(np.int64).astype(str).astype(object)
+        other = ~integral & ~np.isnan(vals)
+        out[floats[other]] = [repr(float(v)) for v in vals[other]]
+    ints = np.nonzero(kinds == 2)[0]
+    if len(ints):
+        out[ints] = [str(v) for v in cells[ints]]
+    for i in np.nonzero(kinds == 3)[0]:
+        v = cells[i]
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        out[i] = str(v)
+    txt = pd.Series(out, index=col.index, dtype="str")
+    # '2.0' written as text (and -0.0) shows as '2', like a number cell
+    if txt.str.endswith(".0").any():
         txt = txt.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
     return txt.str.strip()
+
+
+# cell value type -> 0 text, 1 float, 2 int, 3 anything else (None, dates, booleans, numpy)
+_KIND: dict[type, int] = {str: 0, float: 1, int: 2}
+
+
+def nonempty_mask(text: pd.DataFrame) -> np.ndarray:
+    """cells != '' as a 2-D bool array, column by column (no object copy of the grid)."""
+    if text.shape[1] == 0:
+        return np.zeros(text.shape, dtype=bool)
+    return np.column_stack([text[c].ne("").to_numpy(dtype=bool) for c in text.columns])
 
 
 def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
@@ -118,26 +155,31 @@ def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
 
     first_words = _first_words()
     for j, c in enumerate(text.columns):
-        col = text[c]
-        short = col.str.len().le(60) & col.ne("")
-        if not short.any():
+        # work on the column's distinct texts, then spread the result back to the cells
+        codes, uniq = pd.factorize(text[c])
+        low = pd.Series(uniq, dtype="str").str.lower()
+        # cheap vectorised filters first: short, no run of 5 digits, at most 6 spaces, and
+        # a first word that starts some header synonym
+        ok = (
+            low.str.len().between(1, 60)
+            & ~low.str.contains(r"(?:\d\D*){5}", regex=True)
+            & low.str.count(" ").le(6)
+        )
+        cand = np.nonzero(ok.to_numpy(dtype=bool))[0]
+        if not len(cand):
             continue
-        # cheap vectorised filter: only cells whose first word starts some header synonym
-        sub = col[short].str.lower()
-        first = sub.str.replace(_FIRST_WORD, r"\1", regex=True)
-        spaces = sub.str.len() - sub.str.replace(" ", "", regex=False).str.len()
-        plausible = first.isin(first_words) & ~sub.str.contains(r"(?:\d\D*){5}") & spaces.le(6)
-        short.loc[short] = plausible.to_numpy()
-        if not short.any():
+        first = low.iloc[cand].str.extract(_FIRST_WORD, expand=False)
+        cand = cand[first.isin(first_words).to_numpy(dtype=bool)]
+        if not len(cand):
             continue
-        uniq = pd.unique(col[short])
-        table = {u: lookup(u) for u in uniq}
-        out[short.to_numpy(), j] = col[short].map(table).to_numpy(dtype=np.int16)
+        table = np.full(len(uniq) + 1, -1, dtype=np.int16)  # codes of -1 (none) -> -1
+        table[cand] = [lookup(str(uniq[int(k)])) for k in cand]
+        out[:, j] = table[codes]
     return out, fields
 
 
 _LETTER = "a-zäöüßéèêàâíìóòúùñçå"
-_FIRST_WORD = rf"^[^{_LETTER}#]*([{_LETTER}]+|#).*$"
+_FIRST_WORD = rf"^[^{_LETTER}#]*(?P<word>[{_LETTER}]+|#)"
 
 
 def _first_words() -> set[str]:
@@ -158,7 +200,7 @@ def _is_numberish(raw: pd.DataFrame, text: pd.DataFrame) -> np.ndarray:
         )
         s = text[c]
         num[:, j] = isnum | s.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?").fillna(False).to_numpy(bool)
-    return num & (text.to_numpy() != "")
+    return num & nonempty_mask(text)
 
 
 def header_candidates(raw: pd.DataFrame, text: pd.DataFrame) -> list[int]:
@@ -166,7 +208,7 @@ def header_candidates(raw: pd.DataFrame, text: pd.DataFrame) -> list[int]:
     if text.empty:
         return []
     ids, _fields = _exact_field_ids(text)
-    nonempty = text.to_numpy() != ""
+    nonempty = nonempty_mask(text)
     hits = ids >= 0
     # distinct field ids per row
     masked = np.where(hits, ids, -1).astype(np.int32)

@@ -163,12 +163,15 @@ class ColumnProfile:
 
 def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
     """What a column's values look like (fractions of the non-empty cells)."""
-    ne = text[text != ""]
     n = len(text)
-    k = len(ne)
+    k = int(text.ne("").sum())
     if n == 0 or k == 0:
         return ColumnProfile(0, 0, 0, 0, 0, 0, 0, 0, 0)
-    sample = ne.head(2000)
+    # the first 2,000 non-empty cells (looked for in the first rows before the whole column)
+    head = text.iloc[:20_000]
+    sample = head[head != ""].head(2000)
+    if len(sample) < min(2000, k):
+        sample = text[text != ""].head(2000)
     raw_s = raw.loc[sample.index]
     is_num = raw_s.map(
         lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)

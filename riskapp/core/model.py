@@ -164,6 +164,9 @@ class ImportReport:
     issues: list[Issue] = field(default_factory=list)
     n_lines: int = 0
     seconds: float = 0.0
+    overflow: dict[str, int] = field(default_factory=dict)
+    """Issues of a code beyond the importer's per-code cap: only counted (a 100,000-line file
+    with a bad column does not build 100,000 messages)."""
 
     def add(
         self,

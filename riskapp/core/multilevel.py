@@ -33,7 +33,9 @@ def parse_level(text: str) -> float:
 def _levels_for_table(group: pd.DataFrame) -> pd.Series | None:
     lv = group["level"].astype(str)
     if lv.str.strip().ne("").any():
-        levels = lv.map(parse_level)
+        codes, uniq = pd.factorize(lv)  # a few distinct level texts
+        parsed = np.array([parse_level(u) for u in uniq] + [np.nan], dtype="float64")
+        levels = pd.Series(parsed[codes], index=group.index)
         if levels.notna().mean() >= 0.5 and levels.nunique() >= 2:
             return levels.ffill()
     items = group["item"].astype(str).str.strip()
@@ -45,6 +47,31 @@ def _levels_for_table(group: pd.DataFrame) -> pd.Series | None:
     ):
         return items.str.rstrip(".").str.count(r"\.").astype(float) + 1
     return None
+
+
+def _walk(levels: list[float], qty: list[float]) -> tuple[list[float], list[int], np.ndarray]:
+    """One pass down the lines with a stack of open parents: extended quantity, the position
+    of each line's parent (-1 for top-level lines) and which lines have children."""
+    n = len(levels)
+    stack: list[tuple[float, int, float]] = []  # (level, position, extended qty)
+    ext = [0.0] * n
+    parent = [-1] * n
+    has_child = np.zeros(n, dtype=bool)
+    for i in range(n):
+        level = levels[i]
+        if level != level:  # NaN: same level as the line above
+            level = stack[-1][0] if stack else 1.0
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        if stack:
+            _, ppos, pext = stack[-1]
+            parent[i] = ppos
+            has_child[ppos] = True
+            ext[i] = qty[i] * pext
+        else:
+            ext[i] = qty[i]
+        stack.append((level, i, ext[i]))
+    return ext, parent, has_child
 
 
 def link_levels(lines: pd.DataFrame) -> pd.DataFrame:
@@ -67,22 +94,10 @@ def link_levels(lines: pd.DataFrame) -> pd.DataFrame:
         q = qty.fillna(1.0).to_numpy()
         rows = group["row"].to_numpy()
         idx = group.index.to_numpy()
-        stack: list[tuple[float, int, float]] = []  # (level, position, extended qty)
-        ext = np.empty(len(lv))
-        parents = np.full(len(lv), np.nan)
-        has_child = np.zeros(len(lv), dtype=bool)
-        for i in range(len(lv)):
-            level = lv[i] if not np.isnan(lv[i]) else (stack[-1][0] if stack else 1.0)
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            if stack:
-                _parent_level, ppos, pext = stack[-1]
-                parents[i] = rows[ppos]
-                has_child[ppos] = True
-                ext[i] = q[i] * pext
-            else:
-                ext[i] = q[i]
-            stack.append((level, i, ext[i]))
+        ext_list, parent_pos, has_child = _walk(lv.tolist(), q.tolist())
+        ext = np.array(ext_list)
+        pp = np.array(parent_pos)
+        parents = np.where(pp >= 0, rows[np.maximum(pp, 0)], np.nan)
         level_out.loc[idx] = lv
         parent_out.loc[idx] = parents
         children.loc[idx] = has_child

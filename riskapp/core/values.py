@@ -61,6 +61,7 @@ _RE_PACK_ONLY = re.compile(
 )
 _RE_RANGE = re.compile(rf"^\s*({_NUM})\s*(?:-|–|—|to|bis|a)\s*({_NUM})\s*(.*)$", re.I)
 _RE_FRACTION = re.compile(r"^(\d+)\s*/\s*(\d+)$")
+_RE_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def to_float(text: str, style: str = "dot") -> float | None:
     if m and int(m.group(2)) != 0:
         return int(m.group(1)) / int(m.group(2))
     t = t.replace(" ", "")
-    if not re.fullmatch(r"[+-]?\d+(?:[.,]\d+)*", t):
+    if not _RE_PLAIN_NUMBER.fullmatch(t):
         return None
     has_dot, has_comma = "." in t, "," in t
     if has_dot and has_comma:
@@ -161,9 +162,57 @@ def parse_quantity_text(text: str, style: str = "dot") -> ParsedQuantity:
 
 
 def _map_unique(texts: pd.Series, fn: Callable[[str], object]) -> pd.Series:
-    uniq = pd.unique(texts)
-    table = {u: fn(u) for u in uniq}
-    return texts.map(table)
+    codes, uniques = pd.factorize(texts.to_numpy(dtype=object))
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [fn(u) for u in uniques]
+    return pd.Series(results[codes], index=texts.index, dtype=object)
+
+
+_NUMBER_TYPES = (int, float, np.integer, np.floating)
+
+
+def split_cells(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(numbers, texts) of a column of cell values: the value of every numeric cell (NaN
+    elsewhere), and the display text of every other cell ('' for empty and numeric ones).
+    One pass over the cells; parsing then works on the distinct texts."""
+    cells = raw.to_numpy(dtype=object)
+    n = len(cells)
+    numbers = np.full(n, np.nan)
+    texts = np.full(n, "", dtype=object)
+    kinds = np.fromiter((type(v) is str for v in cells), dtype=bool, count=n)
+    texts[kinds] = cells[kinds]
+    rest = np.nonzero(~kinds)[0]
+    for i in rest:  # numbers, empties, dates, booleans: few kinds, checked one by one
+        v = cells[i]
+        if v is None:
+            continue
+        if isinstance(v, _NUMBER_TYPES) and not isinstance(v, bool):
+            f = float(v)
+            if not math.isnan(f):
+                numbers[i] = f
+            continue
+        texts[i] = _as_text(v)
+    return numbers, texts
+
+
+def _parse_unique(
+    texts: np.ndarray, fn: Callable[[str], tuple[object, ...]], width: int
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Run `fn` once per distinct non-empty text; returns one object array per field of
+    fn's result (None where the text was empty) and the non-empty mask."""
+    filled = texts != ""
+    codes, uniques = pd.factorize(texts[filled])
+    parsed = [fn(str(u)) for u in uniques]
+    out = []
+    for k in range(width):
+        col = np.full(len(texts), None, dtype=object)
+        col[filled] = np.array([p[k] for p in parsed] + [None], dtype=object)[codes]
+        out.append(col)
+    return out, filled
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype="float64")
 
 
 def parse_quantities(raw: pd.Series, style: str | None = None) -> pd.DataFrame:
@@ -171,17 +220,29 @@ def parse_quantities(raw: pd.Series, style: str | None = None) -> pd.DataFrame:
 
     Returns a frame with `value` (float, NaN when missing), `unit`, `note`, `problem`.
     """
-    out = pd.DataFrame(index=raw.index)
-    numeric = pd.to_numeric(raw.where(raw.map(_is_real_number)), errors="coerce")
-    texts = raw.where(numeric.isna()).map(_as_text)
-    st = style or number_style(texts)
-    parsed = _map_unique(texts, lambda t: parse_quantity_text(t, st))
-    values = parsed.map(lambda p: p.value).astype("float64")
-    out["value"] = numeric.where(numeric.notna(), values).astype("float64")
-    out["unit"] = parsed.map(lambda p: p.unit)
-    out["note"] = parsed.map(lambda p: p.note)
-    out["problem"] = parsed.map(lambda p: p.problem).astype(bool) | (numeric < 0).fillna(False)
-    return out
+    numbers, texts = split_cells(raw)
+    st = style or number_style(pd.Series(texts, dtype=object))
+
+    def one(t: str) -> tuple[object, ...]:
+        p = parse_quantity_text(t, st)
+        return (p.value, p.unit, p.note, p.problem)
+
+    (value, unit, note, problem), filled = _parse_unique(texts, one, 4)
+    values = np.where(np.isnan(numbers), _floats(value), numbers)
+    empty = ~filled
+    unit[empty] = ""
+    note[empty] = ""
+    # an empty cell is not a problem by itself (the importer reports missing quantities)
+    problem[empty] = False
+    return pd.DataFrame(
+        {
+            "value": values,
+            "unit": unit,
+            "note": note,
+            "problem": problem.astype(bool) | (numbers < 0),
+        },
+        index=raw.index,
+    )
 
 
 def _is_real_number(v: object) -> bool:
@@ -243,29 +304,56 @@ def currency_in(text: str) -> str:
     return _CURRENCY_SYMBOLS.get(m.group(1).lower(), "") if m else ""
 
 
+_RE_PRICE_PREFIX = re.compile(r"^(?:ca\.?|approx\.?|~)\s*", re.I)
+_RE_PRICE_SUFFIX = re.compile(r"\s*(?:/\s*(?:pc|pcs|ea|each|stk|unit)\.?|each|ea\.?)$", re.I)
+_RE_COMMA_CENTS = re.compile(r"\d+,\d{2}")
+
+
 def parse_price_text(text: str, style: str = "dot") -> tuple[float | None, str]:
     """'$355,80' -> (355.8, 'USD'); '1.234,50 €' -> (1234.5, 'EUR')."""
     cur = currency_in(text)
-    t = _RE_CURRENCY.sub(" ", text).strip().rstrip("-").strip()
-    t = re.sub(r"^(?:ca\.?|approx\.?|~)\s*", "", t, flags=re.I)
-    t = re.sub(r"\s*(?:/\s*(?:pc|pcs|ea|each|stk|unit)\.?|each|ea\.?)$", "", t, flags=re.I)
-    if re.fullmatch(r"\d+,\d{2}", t.replace(" ", "")):
+    t = (_RE_CURRENCY.sub(" ", text) if cur else text).strip().rstrip("-").strip()
+    t = _RE_PRICE_PREFIX.sub("", t)
+    t = _RE_PRICE_SUFFIX.sub("", t)
+    if _RE_COMMA_CENTS.fullmatch(t.replace(" ", "")):
         style = "comma"
     return to_float(t, style), cur
 
 
+# the common shape of a price written as text, '$34.89' or '12.5', read in bulk: a plain
+# number with at most two decimals means the same in either decimal style
+_RE_PLAIN_PRICE = r"^\s*(?P<sym>[$€£¥])?\s*(?P<num>\d+(?:\.\d{1,2})?)\s*$"
+
+
 def parse_prices(raw: pd.Series) -> pd.DataFrame:
     """Parse a price column; returns `value` (float) and `currency` ('' when none written)."""
-    out = pd.DataFrame(index=raw.index)
-    numeric = pd.to_numeric(raw.where(raw.map(_is_real_number)), errors="coerce")
-    texts = raw.where(numeric.isna()).map(_as_text)
-    st = number_style(texts)
-    parsed = _map_unique(texts, lambda t: parse_price_text(t, st) if t.strip() else (None, ""))
-    values = parsed.map(lambda p: p[0]).astype("float64")
-    out["value"] = numeric.where(numeric.notna(), values).astype("float64")
-    out["currency"] = parsed.map(lambda p: p[1])
-    out["problem"] = texts.str.strip().ne("") & out["value"].isna()
-    return out
+    numbers, texts = split_cells(raw)
+    st = number_style(pd.Series(texts, dtype=object))
+    filled = texts != ""
+    codes, uniq = pd.factorize(texts[filled])
+    u_value = np.full(len(uniq) + 1, np.nan)
+    u_cur = np.full(len(uniq) + 1, "", dtype=object)
+    plain = pd.Series(uniq, dtype="str").str.extract(_RE_PLAIN_PRICE)
+    fast = plain["num"].notna().to_numpy(dtype=bool)
+    u_value[:-1][fast] = plain["num"][fast].astype("float64").to_numpy()
+    syms = plain["sym"][fast].fillna("").to_numpy(dtype=object)
+    u_cur[:-1][fast] = [_CURRENCY_SYMBOLS.get(x, "") for x in syms]
+    for k in np.nonzero(~fast)[0]:  # everything else, one distinct text at a time
+        text = str(uniq[k])
+        value, cur = parse_price_text(text, st) if text.strip() else (None, "")
+        u_value[k] = np.nan if value is None else value
+        u_cur[k] = cur
+    parsed = np.full(len(texts), np.nan)
+    parsed[filled] = u_value[codes]
+    currency = np.full(len(texts), "", dtype=object)
+    currency[filled] = u_cur[codes]
+    values = np.where(np.isnan(numbers), parsed, numbers)
+    blank = ~filled
+    blank[filled] = ~pd.Series(uniq, dtype="str").str.strip().ne("").to_numpy(dtype=bool)[codes]
+    return pd.DataFrame(
+        {"value": values, "currency": currency, "problem": ~blank & np.isnan(values)},
+        index=raw.index,
+    )
 
 
 _MASS_UNITS = {
@@ -327,17 +415,23 @@ def parse_mass_text(
 
 def parse_masses(raw: pd.Series, default_unit: str = "g") -> pd.DataFrame:
     """Parse a mass column into grams; `unit_written` tells whether the cell said its unit."""
-    out = pd.DataFrame(index=raw.index)
     factor = mass_unit_factor(default_unit) or 1.0
-    numeric = pd.to_numeric(raw.where(raw.map(_is_real_number)), errors="coerce")
-    texts = raw.where(numeric.isna()).map(_as_text)
-    st = number_style(texts)
-    parsed = _map_unique(texts, lambda t: parse_mass_text(t, default_unit, st))
-    values = parsed.map(lambda p: p[0]).astype("float64")
-    out["grams"] = (numeric * factor).where(numeric.notna(), values).astype("float64")
-    out["unit_written"] = parsed.map(lambda p: p[1]).astype(bool)
-    out["problem"] = texts.str.strip().ne("") & out["grams"].isna()
-    return out
+    numbers, texts = split_cells(raw)
+    st = number_style(pd.Series(texts, dtype=object))
+    (grams, written), filled = _parse_unique(
+        texts, lambda t: parse_mass_text(t, default_unit, st), 2
+    )
+    values = np.where(np.isnan(numbers), _floats(grams), numbers * factor)
+    written[~filled] = False
+    blank = np.array([not t.strip() for t in texts], dtype=bool) if filled.any() else ~filled
+    return pd.DataFrame(
+        {
+            "grams": values,
+            "unit_written": written.astype(bool),
+            "problem": ~blank & np.isnan(values),
+        },
+        index=raw.index,
+    )
 
 
 _RE_DESIGNATOR = re.compile(r"^([A-Za-z]+[A-Za-z_]*)(\d+)$")

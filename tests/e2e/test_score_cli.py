@@ -162,6 +162,17 @@ def test_cli_errors_and_exit_codes(tmp_path: Path) -> None:
     assert ref.returncode == 0 and "valid" in ref.stdout
 
 
+def test_safety_limits_can_be_set_on_the_command_line() -> None:
+    bom = str(SAMPLE_BOMS / "robot_arm.xlsx")
+    tight = run("inspect", bom, "--max-cells", "10")
+    assert tight.returncode == 2, tight.stderr
+    assert "above the limit of 10 cells (setting: max cells)" in tight.stderr
+    assert run("score", bom, "--max-cells", "100000", "--quiet").returncode == 0
+    bad = run("score", bom, "--max-memory-mb", "0")
+    assert bad.returncode == 1 and "--max-memory-mb must be above 0" in bad.stderr
+    assert "Traceback" not in tight.stderr + bad.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("libreoffice") is None, reason="libreoffice is not installed")
 def test_report_converts_to_pdf(tmp_path: Path) -> None:
