@@ -729,10 +729,16 @@ def _column_cells(
     return cells.where(ok, "")
 
 
-def _fast_rows(frame: pd.DataFrame, cols: Sequence[Col], styles: Sequence[str]) -> bytes:
+FAST_ROWS_CHUNK = 5_000  # lines turned into sheet XML at a time (bounds the memory used)
+
+
+def _fast_rows(
+    frame: pd.DataFrame, cols: Sequence[Col], styles: Sequence[str], first_row: int = 2
+) -> bytes:
     from riskapp.core.readers import column_letter
 
-    rows = pd.Series(np.arange(2, len(frame) + 2).astype(str), index=frame.index, dtype="str")
+    numbers = np.arange(first_row, first_row + len(frame)).astype(str)
+    rows = pd.Series(numbers, index=frame.index, dtype="str")
     body = pd.Series([""] * len(frame), index=frame.index, dtype="str")
     for j, c in enumerate(cols):
         body = body + _column_cells(frame, c, column_letter(j), rows, styles[j])
@@ -743,13 +749,17 @@ def _fast_rows(frame: pd.DataFrame, cols: Sequence[Col], styles: Sequence[str]) 
 def _patch_fast_sheets(
     path: Path, sheets: Sequence[tuple[str, pd.DataFrame, Sequence[Col]]], order: Sequence[str]
 ) -> None:
-    """Replace the placeholder row of each large Lines sheet with all of its rows."""
+    """Replace the placeholder row of each large Lines sheet with all of its rows, streamed
+    into the zip a few thousand lines at a time (a 1,000,000-line sheet is gigabytes of XML)."""
     import os
     import zipfile
 
     from riskapp.core.readers import column_letter
 
-    files = {name: f"xl/worksheets/sheet{order.index(name) + 1}.xml" for name, _, _ in sheets}
+    files = {
+        f"xl/worksheets/sheet{order.index(name) + 1}.xml": (name, frame, cols)
+        for name, frame, cols in sheets
+    }
     tmp = path.with_suffix(".patch.tmp")
     with (
         zipfile.ZipFile(path) as src,
@@ -757,31 +767,38 @@ def _patch_fast_sheets(
     ):
         for info in src.infolist():
             data = src.read(info.filename)
-            for name, frame, cols in sheets:
-                if info.filename != files[name]:
-                    continue
-                start = data.index(b'<row r="2"')
-                end = data.index(b"</row>", start) + len(b"</row>")
-                placeholder = data[start:end].decode("utf-8")
-                styles = []
-                for j in range(len(cols)):
-                    m = re.search(rf'<c r="{column_letter(j)}2"(?: s="(\d+)")?', placeholder)
-                    styles.append(m.group(1) or "" if m else "")
-                rows = _fast_rows(frame, cols, styles)
-                last = f"{column_letter(len(cols) - 1)}{len(frame) + 1}".encode()
-                data = data[:start] + rows + data[end:]
-                data = re.sub(
-                    rb'<dimension ref="[^"]*"/>',
-                    b'<dimension ref="A1:' + last + b'"/>',
-                    data,
-                    count=1,
-                )
             if info.filename.startswith("xl/tables/"):
                 for name, frame, cols in sheets:
                     if f'name="{_table_name(name)}"'.encode() in data:
                         last = f"{column_letter(len(cols) - 1)}{len(frame) + 1}".encode()
                         data = re.sub(rb'ref="A1:[A-Z]+2"', b'ref="A1:' + last + b'"', data)
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            if info.filename not in files:
+                dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+                continue
+            name, frame, cols = files[info.filename]
+            start = data.index(b'<row r="2"')
+            end = data.index(b"</row>", start) + len(b"</row>")
+            placeholder = data[start:end].decode("utf-8")
+            styles = []
+            for j in range(len(cols)):
+                m = re.search(rf'<c r="{column_letter(j)}2"(?: s="(\d+)")?', placeholder)
+                styles.append(m.group(1) or "" if m else "")
+            last = f"{column_letter(len(cols) - 1)}{len(frame) + 1}".encode()
+            head = re.sub(
+                rb'<dimension ref="[^"]*"/>',
+                b'<dimension ref="A1:' + last + b'"/>',
+                data[:start],
+                count=1,
+            )
+            # opened by name, the entry takes the archive's deflate level 1; Zip64 only when
+            # the sheet may pass 2 GB (a conservative 200 bytes of XML per cell)
+            zip64 = len(frame) * len(cols) * 200 > zipfile.ZIP64_LIMIT
+            with dst.open(info.filename, "w", force_zip64=zip64) as out:
+                out.write(head)
+                for i in range(0, len(frame), FAST_ROWS_CHUNK):
+                    chunk = frame.iloc[i : i + FAST_ROWS_CHUNK]
+                    out.write(_fast_rows(chunk, cols, styles, first_row=i + 2))
+                out.write(data[end:])
     os.replace(tmp, path)
 
 
