@@ -270,6 +270,16 @@ def _by_unique(texts: pd.Series, test: Callable[[pd.Series], pd.Series]) -> pd.S
     return pd.Series(np.append(res, False)[codes], index=texts.index)
 
 
+def _objects(texts: pd.Series) -> np.ndarray:
+    """A text column as Python strings where equal texts share one object: a BOM repeats
+    its manufacturers, suppliers and units thousands of times, and one string per cell
+    would cost ~50 bytes each (gigabytes at a million lines)."""
+    codes, uniq = pd.factorize(texts)
+    if len(uniq) * 2 > len(texts):
+        return texts.to_numpy(dtype=object)
+    return np.append(np.asarray(uniq, dtype=object), "")[codes]
+
+
 def _col_text(text: pd.DataFrame, col: int | None, r0: int, r1: int) -> pd.Series:
     if col is None or col >= text.shape[1]:
         return pd.Series([""] * (r1 - r0), index=range(r0, r1), dtype=object)
@@ -389,10 +399,10 @@ def _table_lines(
     if main_col is None:
         main_col = next((c for c, f, _, _ in spec.mapping if f in KEY_FIELDS), a)
     out["description_column"] = column_letter(main_col)
-    out["category"] = cat.loc[idx].fillna("").to_numpy(dtype=object)
+    out["category"] = _objects(cat.loc[idx].fillna("").astype("str"))
 
     def pick(fld: str) -> np.ndarray:
-        return ctext(fld).loc[idx].to_numpy(dtype=object)
+        return _objects(ctext(fld).loc[idx])
 
     # quantity, with the stray-cell repair for rows like 'Chain - 1m | 2 End Sets | 1'
     qcol = spec.col("quantity")
@@ -432,10 +442,10 @@ def _table_lines(
     for fld in ("name", "description"):
         for c in spec.cols(fld):
             t = _col_text(text, c, r0, r1).loc[idx]
-            parts.append(t.where(~_by_unique(t, _is_linkword), "").to_numpy(dtype=object))
+            parts.append(_objects(t.where(~_by_unique(t, _is_linkword), "")))
     desc = _join_parts(parts, extra_desc.to_numpy(dtype=object))
     if not parts:
-        desc = key.loc[idx].to_numpy(dtype=object)
+        desc = _objects(key.loc[idx])
     out["description"] = desc
     for fld in (
         "item",
@@ -456,14 +466,14 @@ def _table_lines(
             out[fld] = pick(fld)
         else:
             out[fld] = _join_parts(
-                [_col_text(text, c, r0, r1).loc[idx].to_numpy(dtype=object) for c in cols],
+                [_objects(_col_text(text, c, r0, r1).loc[idx]) for c in cols],
                 None,
                 " | ",
             )
     if qcol is not None:
         q = parse_quantities(q_raw)
         out["quantity"] = q["value"].to_numpy()
-        out["quantity_text"] = q_txt.to_numpy(dtype=object)
+        out["quantity_text"] = _objects(q_txt)
         uom_blank = out["uom"] == ""
         out.loc[uom_blank, "uom"] = q["unit"].to_numpy(dtype=object)[uom_blank.to_numpy()]
         _qty_issues(report, sheet, idx, q, q_txt, qcol)
@@ -542,7 +552,7 @@ def _table_lines(
     mapped = {c for c, _, _, _ in spec.mapping}
     for c, h in spec.headers.items():
         if c not in mapped:
-            out[f"{EXTRA_PREFIX}{h}"] = _col_text(text, c, r0, r1).loc[idx].to_numpy(dtype=object)
+            out[f"{EXTRA_PREFIX}{h}"] = _objects(_col_text(text, c, r0, r1).loc[idx])
     if sheet.widths is not None:
         _stray_fields(report, sheet, spec, grid_rows)
     return out
@@ -747,7 +757,9 @@ def _finish(lines: pd.DataFrame) -> pd.DataFrame:
     lines = lines[canon + extras]
     for f in FIELDS:
         if f.kind == "str":
-            lines[f.name] = lines[f.name].fillna("").astype(object)
+            lines[f.name] = pd.Series(
+                _objects(lines[f.name].fillna("").astype("str")), index=lines.index, dtype=object
+            )
         elif f.kind == "float":
             lines[f.name] = pd.to_numeric(lines[f.name], errors="coerce").astype("float64")
         elif f.kind == "int":
@@ -755,7 +767,9 @@ def _finish(lines: pd.DataFrame) -> pd.DataFrame:
         else:
             lines[f.name] = lines[f.name].fillna(False).astype(bool)
     for c in extras:
-        lines[c] = lines[c].fillna("").astype(object)
+        lines[c] = pd.Series(
+            _objects(lines[c].fillna("").astype("str")), index=lines.index, dtype=object
+        )
     return lines
 
 
