@@ -140,7 +140,7 @@ def read_guarded(
         stats = ReadStats("in-process", time.perf_counter() - started)
         if should_cancel is not None and should_cancel():
             raise CancelledError()
-    cells = sum(len(s.cells) * (len(s.cells[0]) if s.cells else 0) for s in wb.sheets)
+    cells = sum(s.n_rows * s.n_cols for s in wb.sheets)
     log.info(
         "read %s: %s, %d sheet(s), %d cells in %.2f s (%s, reader added %s MB)",
         _name(path),
@@ -245,6 +245,8 @@ def _read_in_child(
     if isinstance(payload, tuple) and len(payload) == 2:
         kind, body = payload
         if kind == "ok" and isinstance(body, RawWorkbook):
+            for sheet in body.sheets:
+                sheet.unpack()
             return body, peak_mb, base_mb
         if kind == "error" and isinstance(body, tuple):
             raise _rebuild_error(body)
@@ -347,7 +349,10 @@ def _child_main(name: str, limits: Limits, data_w: int, err_w: int) -> NoReturn:
         _cap_memory(limits.max_memory_bytes)
         payload: tuple[str, Any]
         try:
-            payload = ("ok", open_workbook(name, limits))
+            wb = open_workbook(name, limits, packed=True)
+            for sheet in wb.sheets:
+                sheet.pack()  # CSV sheets too: compact for the pipe; the parent unpacks
+            payload = ("ok", wb)
         except RiskappError as exc:
             payload = ("error", _error_fields(exc))
         except MemoryError:

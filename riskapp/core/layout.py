@@ -61,11 +61,18 @@ class TableSpec:
 
 def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(raw, text) frames of a sheet with merged ranges filled from their top-left cell."""
-    cells = sheet.cells
-    width = max((len(r) for r in cells), default=0)
-    if cells and any(len(r) != width for r in cells):
-        cells = [list(r) + [None] * (width - len(r)) for r in cells]
-    raw = pd.DataFrame(cells, dtype=object) if cells else pd.DataFrame()
+    if sheet.columns is not None:  # after a guarded read: the grid by column
+        raw = (
+            pd.DataFrame(dict(enumerate(sheet.columns)), dtype=object)
+            if sheet.columns and len(sheet.columns[0])
+            else pd.DataFrame()
+        )
+    else:
+        cells = sheet.cells
+        width = max((len(r) for r in cells), default=0)
+        if cells and any(len(r) != width for r in cells):
+            cells = [list(r) + [None] * (width - len(r)) for r in cells]
+        raw = pd.DataFrame(cells, dtype=object) if cells else pd.DataFrame()
     if sheet.merged and not raw.empty:
         filled = 0
         arr = raw.to_numpy(copy=True)

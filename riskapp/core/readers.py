@@ -70,6 +70,64 @@ class Limits:
 
 
 MB = 1024 * 1024
+_CELL_KIND: dict[type, int] = {str: 0, float: 1}  # anything else: 3 (kept as it is)
+PACK_ROWS = 50_000  # rows converted to Python values and packed at a time (reader child)
+
+# one column of a block of rows: (rows, kind per cell, distinct texts, int32 text codes,
+# float64 numbers, [(row, value)] of the other non-empty cells)
+PackedColumn = tuple[int, bytes, list[str], bytes, bytes, list[tuple[int, Any]]]
+
+
+def pack_rows(rows: list[list[Any]], width: int, pad: int = 0) -> list[PackedColumn]:
+    """A block of rows in compact columnar form: each distinct text once plus 32-bit codes,
+    numbers as one float64 buffer, the few other cells (dates, booleans) as they are. A
+    million-line sheet then leaves the reader child as buffers, not twelve million Python
+    objects. `pad` empty columns are put in front (calamine's rows start at the first used
+    column)."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(rows)
+    out: list[PackedColumn] = []
+    for j in range(width):
+        k = j - pad
+        col = np.empty(n, dtype=object)
+        if k < 0:  # calamine shows the empty cells left of the used range as ''
+            col[:] = ""
+        else:
+            col[:] = [r[k] if k < len(r) else None for r in rows]
+        kinds = np.fromiter((_CELL_KIND.get(type(v), 3) for v in col), np.int8, count=n)
+        codes, uniq = pd.factorize(col[kinds == 0])
+        floats = col[kinds == 1].astype(np.float64)
+        others = [(int(i), col[i]) for i in np.nonzero(kinds == 3)[0] if col[i] is not None]
+        out.append(
+            (
+                n,
+                kinds.tobytes(),
+                [str(u) for u in uniq],
+                codes.astype(np.int32).tobytes(),
+                floats.tobytes(),
+                others,
+            )
+        )
+    return out
+
+
+def _unpack_column(packed: PackedColumn) -> Any:
+    import numpy as np
+
+    n, kinds_b, uniq, codes_b, floats_b, others = packed
+    kinds = np.frombuffer(kinds_b, dtype=np.int8)
+    col = np.full(n, None, dtype=object)
+    texts = np.empty(len(uniq), dtype=object)
+    texts[:] = uniq
+    col[kinds == 0] = texts[np.frombuffer(codes_b, dtype=np.int32)]
+    col[kinds == 1] = np.frombuffer(floats_b, dtype=np.float64).astype(object)
+    for i, v in others:
+        col[i] = v
+    return col
+
+
 MAX_ZIP_ENTRIES = 20_000
 """A workbook with more parts than this is not something Excel or LibreOffice writes."""
 XML_PROLOG_BYTES = 65_536
@@ -87,6 +145,62 @@ class RawSheet:
     visible: bool = True
     row_numbers: list[int] | None = None  # CSV: line where each record starts (1-based)
     widths: list[int] | None = None  # CSV: number of fields each record really had
+    columns: list[Any] | None = None  # the grid by column (object arrays), set by unpack()
+    packed: list[list[PackedColumn]] | None = None  # row blocks in compact form, see pack()
+
+    @property
+    def n_rows(self) -> int:
+        if self.packed is not None:
+            return sum(block[0][0] for block in self.packed if block)
+        if self.columns is not None:
+            return len(self.columns[0]) if self.columns else 0
+        return len(self.cells)
+
+    @property
+    def n_cols(self) -> int:
+        if self.packed is not None:
+            return max((len(block) for block in self.packed), default=0)
+        if self.columns is not None:
+            return len(self.columns)
+        return max((len(r) for r in self.cells), default=0)
+
+    def grid(self) -> list[list[Any]]:
+        """The cells as rows (padded to the sheet's width), whichever form they are held in."""
+        if self.packed is not None:
+            self.unpack()
+        if self.columns is not None:
+            return [list(r) for r in zip(*self.columns, strict=True)] if self.columns else []
+        width = self.n_cols
+        return [list(r) + [None] * (width - len(r)) for r in self.cells]
+
+    def pack(self) -> None:
+        """Turn the row lists into the compact columnar form used for the trip out of the
+        reader child (see guard and :func:`pack_rows`)."""
+        if self.packed is None:
+            self.packed = [pack_rows(self.cells, self.n_cols)] if self.cells else []
+            self.cells = []
+
+    def unpack(self) -> None:
+        """The inverse of pack(): one object array per column (equal texts share a string)."""
+        import numpy as np
+
+        if self.packed is None:
+            return
+        width = self.n_cols
+        parts: list[list[Any]] = [[] for _ in range(width)]
+        for block in self.packed:
+            for j in range(width):
+                parts[j].append(_unpack_column(block[j]) if j < len(block) else None)
+        n_block = [block[0][0] if block else 0 for block in self.packed]
+        columns = []
+        for j in range(width):
+            pieces = [
+                p if p is not None else np.full(n_block[k], None, dtype=object)
+                for k, p in enumerate(parts[j])
+            ]
+            columns.append(np.concatenate(pieces) if pieces else np.empty(0, dtype=object))
+        self.columns = columns
+        self.packed = None
 
     def row_number(self, index: int) -> int:
         """The row number a user sees for a 0-based grid row."""
@@ -148,8 +262,14 @@ def sniff_kind(head: bytes) -> str:
     return "text"
 
 
-def open_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook:
+def open_workbook(
+    path: str | Path, limits: Limits | None = None, *, packed: bool = False
+) -> RawWorkbook:
     """Read every sheet of a spreadsheet or CSV into raw grids, in this process.
+
+    With ``packed`` the sheets come in the compact columnar form (``RawSheet.packed``, see
+    :func:`pack_rows`), workbook sheets converted a block of rows at a time; the reader
+    child uses it to keep its memory and the pipe small.
 
     Raises InputFileError with a clear sentence for anything that is not a readable BOM,
     LimitExceededError (a subclass) naming the setting when a safety limit is hit. Files
@@ -207,7 +327,7 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
                 f"The file is named {ext or '(no extension)'} but is a {fmt} workbook; read it as {fmt}."
             )
         _check_zip(p, limits)
-        sheets = _read_calamine(p, fmt, limits, deadline)
+        sheets = _read_calamine(p, fmt, limits, deadline, packed)
         if fmt in ("xlsx", "xlsm"):
             _add_xlsx_metadata(p, sheets)
         elif fmt == "ods":
@@ -224,7 +344,7 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> RawWorkbook
             notes.append(
                 f"The file is named {ext} but is an old Excel (.xls) workbook; read it as xls."
             )
-        sheets = _read_calamine(p, "xls", limits, deadline)
+        sheets = _read_calamine(p, "xls", limits, deadline, packed)
         return RawWorkbook(name, "xls", sheets, notes)
     if kind == "binary":
         raise InputFileError(
@@ -433,7 +553,7 @@ def _is_encrypted_ooxml(p: Path) -> bool:
 
 
 def _read_calamine(
-    p: Path, fmt: str, limits: Limits, deadline: float | None = None
+    p: Path, fmt: str, limits: Limits, deadline: float | None = None, packed: bool = False
 ) -> list[RawSheet]:
     import python_calamine as pc
 
@@ -469,7 +589,8 @@ def _read_calamine(
                         file=name,
                         sheet=sheet_name,
                     )
-                cells = sh.to_python(skip_empty_area=False)
+                blocks = _packed_blocks(sh, deadline, limits, name) if packed else None
+                cells = [] if packed else sh.to_python(skip_empty_area=False)
                 merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
             except (LimitExceededError, MemoryError):
                 raise
@@ -479,12 +600,34 @@ def _read_calamine(
                     _broken_message(fmt, exc), file=name, sheet=sheet_name
                 ) from None
             visible = m is None or ("Visible" in str(m.visible) and "Hidden" not in str(m.visible))
-            sheets.append(RawSheet(sheet_name, list(cells), merged=merged, visible=visible))
+            sheets.append(
+                RawSheet(sheet_name, list(cells), merged=merged, visible=visible, packed=blocks)
+            )
     finally:
         wb.close()
     if not sheets:
         raise InputFileError("the workbook has no worksheets.", file=name)
     return sheets
+
+
+def _packed_blocks(sh: Any, deadline: float | None, limits: Limits, name: str) -> list[Any]:
+    """A calamine sheet packed PACK_ROWS rows at a time (as to_python(skip_empty_area=False)
+    would give it: rows from row 1, columns from A), so only one block of rows exists as
+    Python objects at any moment."""
+    import itertools
+
+    start, end = sh.start, sh.end
+    if start is None or end is None:
+        return []
+    pad, width = int(start[1]), int(end[1]) + 1
+    rows = sh.iter_rows()
+    blocks: list[list[PackedColumn]] = []
+    while True:
+        block = list(itertools.islice(rows, PACK_ROWS))
+        if not block:
+            return blocks
+        blocks.append(pack_rows(block, width, pad))
+        _check_time(deadline, limits, name)
 
 
 _RE_CALAMINE_CELL_LIMIT = re.compile(r"Cell limit exceeded \((\d+) cells requested")
@@ -614,7 +757,7 @@ def _add_ods_metadata(p: Path, sheets: list[RawSheet]) -> None:
             else:
                 n = _count_attr(attrs, b"table:number-rows-repeated")
                 if _attr(attrs, b"table:visibility") in ("collapse", "filter") and row < 1_048_576:
-                    sheet.hidden_rows.update(range(row, min(row + n, len(sheet.cells))))
+                    sheet.hidden_rows.update(range(row, min(row + n, sheet.n_rows)))
                 row += n
 
 

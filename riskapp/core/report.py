@@ -811,19 +811,24 @@ def _numcol(frame: pd.DataFrame, column: str) -> pd.Series:
 def _pivot(frame: pd.DataFrame, by: str, symbols: Sequence[str]) -> list[tuple[Any, ...]]:
     if by not in frame or frame.empty:
         return []
-    f = frame.copy()
-    f[by] = f[by].fillna("").astype(str).replace("", "(not stated)")
+    # only the columns the pivot needs (a copy of a 1,000,000-line frame is a gigabyte)
+    f = frame
     rare = f["rare_earth"].astype(bool)
     g = (
-        f.assign(
-            _re=rare.astype(int),
-            _permit=f.get("permit_needed", pd.Series(False, index=f.index))
-            .astype(bool)
-            .astype(int),
-            _ctrl=_numcol(f, "controlled_g_per_year") / 1000,
-            _re_kg=pd.to_numeric(f["re_g_per_year"], errors="coerce").fillna(0.0) / 1000,
-            _spend=_numcol(f, "spend_per_year").fillna(0.0).where(rare, 0.0),
-            _score=pd.to_numeric(f["score"], errors="coerce").fillna(0.0),
+        pd.DataFrame(
+            {
+                by: f[by].fillna("").astype(str).replace("", "(not stated)"),
+                "row": f["row"],
+                "_re": rare.astype(int),
+                "_permit": f.get("permit_needed", pd.Series(False, index=f.index))
+                .astype(bool)
+                .astype(int),
+                "_ctrl": _numcol(f, "controlled_g_per_year") / 1000,
+                "_re_kg": pd.to_numeric(f["re_g_per_year"], errors="coerce").fillna(0.0) / 1000,
+                "_spend": _numcol(f, "spend_per_year").fillna(0.0).where(rare, 0.0),
+                "_score": pd.to_numeric(f["score"], errors="coerce").fillna(0.0),
+            },
+            index=f.index,
         )
         .groupby(by, sort=False)
         .agg(

@@ -408,7 +408,7 @@ class ImportDialog(QDialog):
             auto = ", ".join(chosen) if chosen else "the best one"
             self.sheet.addItem(f"Automatic ({auto})", "")
             for raw in workbook.sheets:
-                rows = len(raw.cells)
+                rows = raw.n_rows
                 label = raw.name or "(CSV file)"
                 extra = "" if raw.visible else ", hidden"
                 self.sheet.addItem(f"{label}  ({rows:,} rows{extra})", raw.name)

@@ -53,35 +53,35 @@ def misbehaving(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[..., Any]
     return install
 
 
-def _segfault(path: Any, limits: Any) -> Any:
+def _segfault(path: Any, limits: Any, **_: Any) -> Any:
     return ctypes.string_at(0)
 
 
-def _abort(path: Any, limits: Any) -> Any:
+def _abort(path: Any, limits: Any, **_: Any) -> Any:
     os.abort()
 
 
-def _rust_oom(path: Any, limits: Any) -> Any:
+def _rust_oom(path: Any, limits: Any, **_: Any) -> Any:
     os.write(2, b"memory allocation of 17179869184 bytes failed\n")
     os.abort()
 
 
-def _huge_allocation(path: Any, limits: Any) -> Any:
+def _huge_allocation(path: Any, limits: Any, **_: Any) -> Any:
     return bytearray(64 * 1024**3)
 
 
-def _growing(path: Any, limits: Any) -> Any:
+def _growing(path: Any, limits: Any, **_: Any) -> Any:
     blocks = []
     while True:
         blocks.append(bytearray(32 * 1024 * 1024))
 
 
-def _endless(path: Any, limits: Any) -> Any:
+def _endless(path: Any, limits: Any, **_: Any) -> Any:
     while True:
         time.sleep(0.01)
 
 
-def _bug(path: Any, limits: Any) -> Any:
+def _bug(path: Any, limits: Any, **_: Any) -> Any:
     return {}["a reader bug"]
 
 
@@ -89,11 +89,11 @@ class PanicException(BaseException):
     """What pyo3 raises for a Rust panic (a BaseException, so `except Exception` misses it)."""
 
 
-def _panic(path: Any, limits: Any) -> Any:
+def _panic(path: Any, limits: Any, **_: Any) -> Any:
     raise PanicException("called `Option::unwrap()` on a `None` value")
 
 
-def _vanish(path: Any, limits: Any) -> Any:
+def _vanish(path: Any, limits: Any, **_: Any) -> Any:
     os._exit(3)
 
 
@@ -196,6 +196,12 @@ def test_guarded_and_in_process_reads_are_identical(path: Path) -> None:
     guarded = guard.open_workbook_guarded(path)
     direct = open_workbook(path)
     assert isinstance(guarded, RawWorkbook)
+    # the guarded read arrives by column (packed for the pipe): same cells, same types
+    for a, b in zip(guarded.sheets, direct.sheets, strict=True):
+        grid_a, grid_b = a.grid(), b.grid()
+        assert grid_a == grid_b
+        assert [[type(v) for v in r] for r in grid_a] == [[type(v) for v in r] for r in grid_b]
+        a.cells, a.columns, b.cells = [], None, []
     assert guarded == direct
 
 
@@ -239,7 +245,7 @@ def test_in_process_fallback_still_gives_domain_errors(
     with pytest.raises(InputFileError, match="PanicException"):
         guard.open_workbook_guarded(SMALL_XLSX)
 
-    def out_of_memory(path: Any, limits: Any) -> Any:
+    def out_of_memory(path: Any, limits: Any, **_: Any) -> Any:
         raise MemoryError
 
     misbehaving(out_of_memory)
@@ -275,7 +281,7 @@ def test_reads_in_parallel_threads_do_not_disturb_each_other(
 
     real = open_workbook
 
-    def reader(path: Any, limits: Any) -> Any:
+    def reader(path: Any, limits: Any, **_: Any) -> Any:
         if Path(path).suffix == ".xlsx":
             time.sleep(1.5)
             return real(path, limits)
@@ -304,7 +310,7 @@ def test_garbage_from_the_child_is_refused(
     """If the child sent anything but the reader's types (it never should), nothing is
     unpickled, the child is stopped and the message does not blame memory."""
 
-    def smuggle(path: Any, limits: Any) -> Any:
+    def smuggle(path: Any, limits: Any, **_: Any) -> Any:
         return RawWorkbook(str(path), "xlsx", [], notes=[Path("/etc/passwd")])  # type: ignore[list-item]
 
     misbehaving(smuggle)
