@@ -122,6 +122,16 @@ def stage_run(path: Path, out_dir: Path, naive_write: bool) -> dict[str, Any]:
     return res
 
 
+# the generated files are trusted: the safety limits are raised so 1M lines may be read
+TRUSTED_LIMITS = (
+    "--max-cells=100000000",
+    "--max-file-mb=2000",
+    "--max-uncompressed-mb=20000",
+    "--max-seconds=3600",
+    "--max-memory-mb=16000",
+)
+
+
 def cli_run(path: Path, out_dir: Path) -> dict[str, Any]:
     """The whole `riskapp score` in a child process: wall time and its peak memory."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -136,6 +146,7 @@ def cli_run(path: Path, out_dir: Path) -> dict[str, Any]:
             "-o",
             str(out_dir / "cli.xlsx"),
             "--quiet",
+            *TRUSTED_LIMITS,
         ],
         capture_output=True,
         text=True,

@@ -185,12 +185,21 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
         spaced=float(sample.str.contains(r"\S\s+\S", regex=True).mean()),
         url=float(sample.str.contains(_RE_URL, regex=True).mean()),
         code=float(sample.str.fullmatch(_RE_CODE).mean()),
-        designators=float(
-            sample.map(lambda t: count_designators(t) is not None and not t.isdigit()).mean()
-        ),
+        designators=float(_designator_share(sample)),
         avg_len=float(sample.str.len().mean()),
         distinct=float(sample.nunique() / len(sample)),
     )
+
+
+def _designator_share(sample: pd.Series) -> float:
+    """Share of cells that are reference-designator lists ('R1, R2', 'C1-C4'); only cells
+    that start like a designator (letters then a digit) are parsed."""
+    starts = sample.str.strip().str.match(r"^[,;\s\u00a0\u2009\u202f]*[A-Za-z][A-Za-z_]*\d")
+    maybe = starts.fillna(False).to_numpy(dtype=bool)
+    if not maybe.any():
+        return 0.0
+    hits = sum(1 for t in sample[maybe] if count_designators(t) is not None and not t.isdigit())
+    return hits / len(sample)
 
 
 def propose_mapping(

@@ -169,6 +169,7 @@ def _map_unique(texts: pd.Series, fn: Callable[[str], object]) -> pd.Series:
 
 
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
+_TYPE_OF = np.frompyfunc(type, 1, 1)
 
 
 def split_cells(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -179,10 +180,17 @@ def split_cells(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     n = len(cells)
     numbers = np.full(n, np.nan)
     texts = np.full(n, "", dtype=object)
-    kinds = np.fromiter((type(v) is str for v in cells), dtype=bool, count=n)
-    texts[kinds] = cells[kinds]
-    rest = np.nonzero(~kinds)[0]
-    for i in rest:  # numbers, empties, dates, booleans: few kinds, checked one by one
+    inferred = pd.api.types.infer_dtype(cells, skipna=False)
+    if inferred == "string":  # a text column: one C-level pass
+        return numbers, cells.copy()
+    if inferred == "floating":  # a number column (NaN = empty)
+        return cells.astype(np.float64), texts
+    types = _TYPE_OF(cells)
+    is_str = types == str  # noqa: E721 - elementwise over an array of types
+    is_float = types == float  # noqa: E721
+    texts[is_str] = cells[is_str]
+    numbers[is_float] = cells[is_float].astype(np.float64)
+    for i in np.nonzero(~(is_str | is_float))[0]:  # empties, ints, dates, booleans
         v = cells[i]
         if v is None:
             continue
