@@ -70,7 +70,6 @@ class Limits:
 
 
 MB = 1024 * 1024
-_CELL_KIND: dict[type, int] = {str: 0, float: 1}  # anything else: 3 (kept as it is)
 PACK_ROWS = 50_000  # rows converted to Python values and packed at a time (reader child)
 
 # one column of a block of rows: (rows, kind per cell, distinct texts, int32 text codes,
@@ -88,24 +87,35 @@ def pack_rows(rows: list[list[Any]], width: int, pad: int = 0) -> list[PackedCol
     import pandas as pd
 
     n = len(rows)
+    grid = np.empty((n, width), dtype=object)
+    if n and all(len(r) == width - pad for r in rows):
+        grid[:, :pad] = ""  # calamine shows the empty cells left of the used range as ''
+        grid[:, pad:] = np.array(rows, dtype=object).reshape(n, width - pad)
+    else:  # ragged rows (CSV): short rows end in empty cells
+        for j in range(width):
+            k = j - pad
+            grid[:, j] = "" if k < 0 else [r[k] if k < len(r) else None for r in rows]
     out: list[PackedColumn] = []
+    type_of = np.frompyfunc(type, 1, 1)
     for j in range(width):
-        k = j - pad
-        col = np.empty(n, dtype=object)
-        if k < 0:  # calamine shows the empty cells left of the used range as ''
-            col[:] = ""
-        else:
-            col[:] = [r[k] if k < len(r) else None for r in rows]
-        kinds = np.fromiter((_CELL_KIND.get(type(v), 3) for v in col), np.int8, count=n)
-        codes, uniq = pd.factorize(col[kinds == 0])
+        col = np.ascontiguousarray(grid[:, j])
+        if pd.api.types.infer_dtype(col, skipna=False) == "string":
+            kinds = np.zeros(n, dtype=np.int8)
+        else:  # 0 text, 1 float (exactly: numpy floats are kept as they are), 3 other
+            types = type_of(col)
+            kinds = np.full(n, 3, dtype=np.int8)
+            kinds[types == str] = 0  # noqa: E721 - elementwise over an array of types
+            kinds[types == float] = 1  # noqa: E721
+        texts = col[kinds == 0]
+        codes, uniq = pd.factorize(texts) if len(texts) else (np.empty(0, np.int64), [])
         floats = col[kinds == 1].astype(np.float64)
         others = [(int(i), col[i]) for i in np.nonzero(kinds == 3)[0] if col[i] is not None]
         out.append(
             (
                 n,
                 kinds.tobytes(),
-                [str(u) for u in uniq],
-                codes.astype(np.int32).tobytes(),
+                list(uniq),
+                np.asarray(codes, dtype=np.int32).tobytes(),
                 floats.tobytes(),
                 others,
             )
