@@ -129,6 +129,7 @@ def fast_text(col: pd.Series) -> pd.Series:
 
 # cell value type -> 0 text, 1 float, 2 int, 3 anything else (None, dates, booleans, numpy)
 _KIND: dict[type, int] = {str: 0, float: 1, int: 2}
+_TYPE_OF = np.frompyfunc(type, 1, 1)
 
 
 def cell_kinds(cells: np.ndarray) -> np.ndarray:
@@ -140,8 +141,11 @@ def cell_kinds(cells: np.ndarray) -> np.ndarray:
         return np.zeros(n, dtype=np.int8)
     if inferred == "floating":  # Python (or numpy) floats only, NaN included
         return np.ones(n, dtype=np.int8)
-    get = _KIND.get
-    return np.fromiter((get(type(v), 3) for v in cells), dtype=np.int8, count=n)
+    types = _TYPE_OF(cells)
+    kinds = np.full(n, 3, dtype=np.int8)
+    for t, k in _KIND.items():
+        kinds[types == t] = k
+    return kinds
 
 
 def nonempty_mask(text: pd.DataFrame) -> np.ndarray:
