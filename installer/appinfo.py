@@ -109,6 +109,12 @@ def resource_datas() -> list[tuple[str, str]]:
         ):
             continue
         pairs.append((str(path), str(Path("riskapp", "resources", *rel.parts[:-1]))))
+    # the user guide for Help (riskapp.gui.help looks in riskapp.resources/docs first) and
+    # the 1366x768 screenshots it links to
+    docs = ROOT / "docs"
+    pairs.append((str(docs / "user-guide.md"), str(Path("riskapp", "resources", "docs"))))
+    for shot in sorted((docs / "screenshots").glob("*-1366x768.png")):
+        pairs.append((str(shot), str(Path("riskapp", "resources", "docs", "screenshots"))))
     samples_dest = str(Path("riskapp", "resources", "samples"))
     bundled = {Path(src).name for src, dest in pairs if dest == samples_dest}
     for path in sample_bom_files():

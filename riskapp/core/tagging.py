@@ -9,9 +9,10 @@ reference data (resources/reference); the evidence strings name the file and lin
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -145,6 +146,266 @@ class _TextTags:
     size_text: str
 
 
+# Most lines name no magnet. Rather than run every rule's regex on every text, a regex runs only on
+# texts holding the literal substrings its matches need, read off the parsed regex. What cannot be
+# read off is not required, so a regex is skipped only where it cannot match: the answers are
+# exactly those of running every regex.
+
+# Non-ASCII characters an ASCII character matches under re.IGNORECASE (the engine's simple
+# lowercase mapping and its extra equivalences). Texts are folded with this table before the
+# literals are looked up, so a match through one still shows its literal;
+# tests/core/test_tagging_prefilter.py checks the table is complete.
+_FOLDS = {"ı": "i", "İ": "i", "ſ": "s", "\u212a": "k"}
+_FOLD_TO_ASCII = str.maketrans(_FOLDS)
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
+_ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
+# caps on the size of what is read off a regex (a capped part is read less closely, not wrongly)
+_MAX_STRINGS = 64
+_MAX_ALTERNATIVES = 64
+
+# What every match of a regex needs: for one of its alternatives, one literal of each of that
+# alternative's sets (None: nothing known, the regex has to run on every text).
+Needs = tuple[tuple[frozenset[str], ...], ...]
+_Alternatives = list[list[frozenset[str]]]  # the same, while being built
+
+
+def needs_met(needs: Needs | None, found: set[str]) -> bool:
+    """Whether a text holding (of the literals concerned) just `found` meets `needs`."""
+    return needs is None or any(all(not s.isdisjoint(found) for s in alt) for alt in needs)
+
+
+def _sre_parser() -> Any:
+    # the stdlib's own regex parser (private, hence looked up by name; sre_parse is deprecated)
+    return importlib.import_module("re._parser")
+
+
+def required_literals(pattern: re.Pattern[str]) -> Needs | None:
+    """The literals every match of `pattern` in a lowercased text needs (lowercase, ASCII), or
+    None when nothing can be read off (the pattern then has to run on every text)."""
+    try:
+        parsed = _sre_parser().parse(pattern.pattern, pattern.flags)
+        alternatives = _seq_info(parsed, bool(pattern.flags & re.IGNORECASE))[2]
+    except (ImportError, AttributeError, TypeError, ValueError, IndexError, re.error):
+        return None  # a parse tree of another shape (another Python): run the pattern
+    if not all(alternatives):
+        return None
+    return tuple(tuple(alt) for alt in alternatives)
+
+
+def _literal_char(code: int, ignore_case: bool) -> str | None:
+    ch = chr(code)
+    if ch.isascii():
+        return ch.lower() if ignore_case else ch
+    # other letters have case folds beyond the table above; where case counts, a character
+    # matches just itself (and is looked up as itself unless the table folds it)
+    return None if ignore_case or ch in _FOLDS else ch
+
+
+# What is known of the matches of a part of a regex: strings one of which every match starts
+# with, whether the match is always exactly one of them, and the literals a match needs.
+_Info = tuple[frozenset[str], bool, _Alternatives]
+_UNKNOWN: _Info = (frozenset({""}), False, [[]])
+
+
+def _seq_info(items: Iterable[Any], ignore_case: bool) -> _Info:
+    """A match of a sequence needs what each of its parts needs; a part with alternatives
+    multiplies the sequence's alternatives. Parts that match one of a few known strings (plain
+    characters, small classes, '?', groups of those) join into a stretch: the match holds one of
+    the stretch's strings, with the start of the next part's match appended."""
+    alts: _Alternatives = [[]]
+
+    def need(part: _Alternatives) -> None:
+        nonlocal alts
+        if not all(part):  # one of the part's alternatives needs nothing
+            return
+        if len(alts) * len(part) <= _MAX_ALTERNATIVES:
+            alts = [a + b for a in alts for b in part]
+        else:  # too many: the part needs one literal of its alternatives' sets merged
+            merged = frozenset().union(*(_most_selective(b) for b in part))
+            alts = [[*a, merged] for a in alts]
+
+    def close(stretch: frozenset[str]) -> None:
+        if "" not in stretch:
+            need([[_fewest(stretch)]])
+
+    stretch = frozenset({""})
+    starts: frozenset[str] | None = None  # set once the sequence's start is known
+    for op, av in _runs(items, ignore_case):
+        item_starts, whole, item_needs = _item_info(op, av, ignore_case)
+        joined = _join(stretch, item_starts)
+        if whole:
+            if joined is None:
+                starts = stretch if starts is None else starts
+                close(stretch)
+            stretch = joined if joined is not None else item_starts
+            continue
+        if starts is None:
+            starts = joined if joined is not None else stretch
+        close(joined if joined is not None else stretch)
+        stretch = frozenset({""})
+        need(item_needs)
+    close(stretch)
+    if starts is None:  # every part is one of known strings
+        return stretch, True, alts
+    return starts, False, alts
+
+
+def _runs(items: Iterable[Any], ignore_case: bool) -> list[tuple[Any, Any]]:
+    """The parts of a sequence, each run of plain characters as one part ('RUN', text)."""
+    out: list[tuple[Any, Any]] = []
+    text = ""
+    for op, av in items:
+        ch = _literal_char(av, ignore_case) if getattr(op, "name", "") == "LITERAL" else None
+        if ch is not None:
+            text += ch
+            continue
+        if text:
+            out.append(("RUN", text))
+            text = ""
+        out.append((op, av))
+    if text:
+        out.append(("RUN", text))
+    return out
+
+
+def _item_info(op: Any, av: Any, ignore_case: bool) -> _Info:
+    if op == "RUN":
+        return frozenset({av}), True, [[]]
+    name = getattr(op, "name", "")
+    if name == "IN":
+        chars = _class_chars(av, ignore_case)
+        return (chars, True, [[]]) if chars else _UNKNOWN
+    if name in _ZERO_WIDTH:  # matches the empty string: what it looks at is not in the match
+        return frozenset({""}), True, [[]]
+    if name == "SUBPATTERN" and not av[1] and not av[2]:  # a group without flag changes
+        return _seq_info(av[3], ignore_case)
+    if name == "ATOMIC_GROUP":
+        return _seq_info(av, ignore_case)
+    if name == "BRANCH":
+        infos = [_seq_info(alt, ignore_case) for alt in av[1]]
+        needs = [b for _, _, alts in infos for b in alts]
+        strings = frozenset().union(*(s for s, _, _ in infos))
+        if len(strings) > _MAX_STRINGS:
+            return frozenset({""}), False, needs
+        return strings, all(whole for _, whole, _ in infos), needs
+    if name in _REPEATS:
+        low, high, sub = av
+        strings, whole, needs = _seq_info(sub, ignore_case)
+        if low == high == 1:
+            return strings, whole, needs
+        if low >= 1:
+            return strings, False, needs
+        if high == 1 and whole:  # optional
+            return strings | {""}, True, [[]]
+    # anything else (any character, categories, references) tells nothing
+    return _UNKNOWN
+
+
+def _join(heads: frozenset[str], tails: frozenset[str]) -> frozenset[str] | None:
+    """Each head followed by each tail; None when that makes too many strings."""
+    if len(heads) * len(tails) > _MAX_STRINGS:
+        return None
+    return frozenset(h + t for h in heads for t in tails)
+
+
+def _fewest(strings: frozenset[str]) -> frozenset[str]:
+    """One of `strings` is in the text: then so is one of these (a string containing a shorter
+    one adds nothing)."""
+    kept: list[str] = []
+    for s in sorted(strings, key=len):
+        if not any(k in s for k in kept):
+            kept.append(s)
+    return frozenset(kept)
+
+
+def _most_selective(sets: Sequence[frozenset[str]]) -> frozenset[str]:
+    """The set of the longest shortest literal (fewest literals on a tie)."""
+    return max(sets, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _class_chars(items: Iterable[Any], ignore_case: bool) -> frozenset[str] | None:
+    """A character class of plain characters ('[x×*]') needs one of them."""
+    out: set[str] = set()
+    for op, av in items:
+        ch = _literal_char(av, ignore_case) if getattr(op, "name", "") == "LITERAL" else None
+        if ch is None:
+            return None
+        out.add(ch)
+    return frozenset(out) or None
+
+
+class _LiteralFinder:
+    """Which of a fixed set of literals a text contains, in one scan: at each position a trie of
+    the literals, as a regex, matches the longest literal starting there, and every other literal
+    starting there is a prefix of that one. Single characters are looked up directly."""
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        unique = set(literals)
+        words = sorted(w for w in unique if len(w) > 1)
+        self._chars = frozenset(w for w in unique if len(w) == 1)
+        trie: dict[str, Any] = {}
+        for w in words:
+            node = trie
+            for ch in w:
+                node = node.setdefault(ch, {})
+            node[""] = {}  # a literal ends here
+        self._scan = re.compile(f"(?=({_trie_regex(trie)}))") if words else None
+        known = set(words)
+        self._prefixes = {
+            w: frozenset(w[:k] for k in range(2, len(w) + 1) if w[:k] in known) for w in words
+        }
+
+    def __call__(self, text: str) -> set[str]:
+        found = set(self._chars.intersection(text))
+        if self._scan is not None:
+            found.update(*map(self._prefixes.__getitem__, self._scan.findall(text)))
+        return found
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    alts = [re.escape(ch) + _trie_regex(child) for ch, child in node.items() if ch]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    # greedy: the longer literal is tried first, the one ending here when that fails
+    return f"(?:{body})?" if "" in node else body
+
+
+class _RuleFilter:
+    """Which of a list of regexes can match a text: those whose needs the text meets. Each
+    alternative of a regex's needs is filed under the literals of its most selective set, so
+    only the alternatives filed under a literal the text holds are looked at."""
+
+    def __init__(self, needs: list[Needs | None]) -> None:
+        self._always = frozenset(k for k, n in enumerate(needs) if n is None)
+        # literal -> (regex number, all of these literals, one literal of each of these sets)
+        self._filed: dict[str, list[tuple[int, frozenset[str], tuple[frozenset[str], ...]]]] = {}
+        for k, alts in enumerate(needs):
+            for alt in alts or ():
+                all_of = frozenset(lit for s in alt if len(s) == 1 for lit in s)
+                entry = (k, all_of, tuple(s for s in alt if len(s) > 1))
+                for lit in _most_selective(alt):
+                    self._filed.setdefault(lit, []).append(entry)
+        self._keys = frozenset(self._filed)
+        self._find = _LiteralFinder(
+            lit for alts in needs for alt in alts or () for s in alt for lit in s
+        )
+
+    def live(self, text: str) -> set[int]:
+        """The regexes (by number) whose needs `text` (lowercased) meets."""
+        found = self._find(text if text.isascii() else text.translate(_FOLD_TO_ASCII))
+        live = set(self._always)
+        for lit in self._keys.intersection(found):
+            for k, all_of, one_of_each in self._filed[lit]:
+                if (
+                    k not in live
+                    and all_of <= found
+                    and all(not s.isdisjoint(found) for s in one_of_each)
+                ):
+                    live.add(k)
+        return live
+
+
 def _compile_rows(frame: pd.DataFrame, col: str) -> list[tuple[int, re.Pattern[str] | None]]:
     out = []
     for line, pat in frame[col].items():
@@ -154,40 +415,62 @@ def _compile_rows(frame: pd.DataFrame, col: str) -> list[tuple[int, re.Pattern[s
 
 
 class _Rules:
-    """Compiled text rules from the reference data (built once per Reference)."""
+    """Compiled text rules from the reference data (built once per Reference). Every regex gets a
+    number in `self.filter`, which tells the ones that can match a text (see _RuleFilter)."""
 
     def __init__(self, ref: Reference) -> None:
+        needs: list[Needs | None] = []
+
+        def number(pat: re.Pattern[str]) -> int:
+            needs.append(required_literals(pat))
+            return len(needs) - 1
+
         arch = ref.archetypes.sort_values("priority", ascending=False)
         self.arch_rows = arch
-        self.includes = _compile_rows(arch, "include_regex")
-        self.excludes = dict(_compile_rows(arch, "exclude_regex"))
-        self.arch_ids = {_int(i): str(a) for i, a in arch["archetype_id"].items()}
-        self.traps = [
-            (int(i), re.compile(str(p), re.I), str(r))
-            for i, p, r in zip(
-                ref.traps.index, ref.traps["pattern"], ref.traps["reason"], strict=True
-            )
+        self.includes = [
+            (number(inc), line, inc)
+            for line, inc in _compile_rows(arch, "include_regex")
+            if inc is not None
         ]
-        self.materials = [(m, re.compile(p, re.I)) for m, p in _MATERIAL_PATTERNS]
+        self.excludes = {
+            line: (number(exc), exc)
+            for line, exc in _compile_rows(arch, "exclude_regex")
+            if exc is not None
+        }
+        self.arch_ids = {_int(i): str(a) for i, a in arch["archetype_id"].items()}
+        self.traps = []
+        for i, p, r in zip(ref.traps.index, ref.traps["pattern"], ref.traps["reason"], strict=True):
+            pat = re.compile(str(p), re.I)
+            self.traps.append((number(pat), int(i), pat, str(r)))
+        self.materials = []
+        for m, p in _MATERIAL_PATTERNS:
+            pat = re.compile(p, re.I)
+            self.materials.append((number(pat), m, pat))
+        # this module's dimension and size regexes run on the same lowercased text
+        self.gated = {p: number(p) for p in (_RE_DIM3, _RE_DIM2, _RE_NEMA, _RE_MW, _RE_KW)}
+        self.filter = _RuleFilter(needs)
+        self.size_points = _size_points(ref)
+        self.cn_shares = _cn_shares(ref)
 
     def tag_text(self, text: str) -> _TextTags:
         t = text.lower()
+        live = self.filter.live(t)
         trap, trap_line = "", 0
-        for line, pat, reason in self.traps:
-            if pat.search(t):
+        for k, line, pat, reason in self.traps:
+            if k in live and pat.search(t):
                 trap, trap_line = reason, line
                 break
         archetype, arch_line = "", 0
-        for line, inc in self.includes:
-            if inc is not None and inc.search(t):
+        for k, line, inc in self.includes:
+            if k in live and inc.search(t):
                 exc = self.excludes.get(line)
-                if exc is not None and exc.search(t):
+                if exc is not None and exc[0] in live and exc[1].search(t):
                     continue
                 archetype, arch_line = self.arch_ids[line], line
                 break
         material, material_kw = "", ""
-        for mid, pat in self.materials:
-            m = pat.search(t)
+        for k, mid, pat in self.materials:
+            m = pat.search(t) if k in live else None
             if m:
                 material, material_kw = mid, m.group(0)
                 break
@@ -202,16 +485,17 @@ class _Rules:
             grade = ("N" + energy if gd.get("e1") else energy) + temp_class
             if not temp_class:
                 temp_class = "N"
+        runs = {p for p, k in self.gated.items() if k in live}
         dims: tuple[float, ...] = ()
-        m3 = _RE_DIM3.search(t)
+        m3 = _RE_DIM3.search(t) if _RE_DIM3 in runs else None
         if m3:
             dims = _dims(m3.groups(), 3)
         else:
-            m2 = _RE_DIM2.search(t)
+            m2 = _RE_DIM2.search(t) if _RE_DIM2 in runs else None
             if m2:
                 dims = _dims(m2.groups(), 2)
         ring = bool(_RE_RING.search(text))
-        size_value, size_rule, size_text = _size(t)
+        size_value, size_rule, size_text = _size(t, runs)
         return _TextTags(
             archetype,
             arch_line,
@@ -264,18 +548,19 @@ def _dims(groups: Sequence[str | None], n: int) -> tuple[float, ...]:
         return ()
 
 
-def _size(t: str) -> tuple[float, str, str]:
-    m = _RE_NEMA.search(t)
+def _size(t: str, runs: Container[re.Pattern[str]]) -> tuple[float, str, str]:
+    """The size that scales an archetype's magnet mass; `runs`: the regexes that can match."""
+    m = _RE_NEMA.search(t) if _RE_NEMA in runs else None
     if m:
         if m.group(1) or m.group(2):
             return float(m.group(1) or m.group(2)), "nema_frame", m.group(0)
         frame = _NEMA_FROM_MM.get(m.group(3) or "")
         if frame:
             return frame, "nema_frame", m.group(0)
-    m = _RE_MW.search(t)
+    m = _RE_MW.search(t) if _RE_MW in runs else None
     if m:
         return float(m.group(1).replace(",", ".")), "per_mw", m.group(0)
-    m = _RE_KW.search(t)
+    m = _RE_KW.search(t) if _RE_KW in runs else None
     if m:
         v = float(m.group(1).replace(",", "."))
         return (v if m.group(2) == "kw" else v / 1000.0), "per_kw", m.group(0)
@@ -330,58 +615,97 @@ def tag_lines(lines: pd.DataFrame, ref: Reference, params: TagParams | None = No
     country, overrides) are tagged once and the result is shared.
     """
     params = params or TagParams()
-    out = lines.copy()
-    n = len(out)
+    n = len(lines)
     symbols = element_symbols(ref)
     if n == 0:
-        return _empty_tags(out, symbols)
-    ov = _override_frame(out, params.overrides)
-    keys = out[list(_KEY_COLUMNS)].astype(str)
-    for name, series in ov.items():
-        keys[f"ov:{name}"] = series.astype(str)
-    codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+        return _empty_tags(lines.copy(), symbols)
+    ov = _override_frame(lines, params.overrides)
+    codes = _group_codes([*(lines[c] for c in _KEY_COLUMNS), *ov.values()])
     _, first = np.unique(codes, return_index=True)
-    sub = out.iloc[first].reset_index(drop=True)
+    sub = lines.iloc[first].reset_index(drop=True)
     sub_ov = {k: v.iloc[first].reset_index(drop=True) for k, v in ov.items()}
     tags = _tag_unique(sub, ref, sub_ov, symbols)
-    for c in tags.columns:
-        out[c] = tags[c].to_numpy()[codes]
-    evidence = [list(e) for e in out["evidence"]]
-    rare_earth = out["rare_earth"].to_numpy(dtype=bool)
+    # the new columns are gathered as arrays and joined to the lines once, at the end
+    cols: dict[str, Any] = {c: _take(tags[c], codes) for c in tags.columns}
+    # lines of one group share one evidence list; a line that gets its own sentence gets a copy
+    evidence = cols["evidence"]
+    rare_earth = cols["rare_earth"].astype(bool)
     # assemblies whose magnets are listed as child lines are not counted twice
-    counted_below = _parents_of(out, rare_earth) & rare_earth
+    counted_below = _parents_of(lines, rare_earth) & rare_earth
     for i in np.nonzero(counted_below)[0]:
-        evidence[i].append(
-            "Assembly line: its magnets are counted in the child lines below it, not here."
-        )
+        evidence[i] = [
+            *evidence[i],
+            "Assembly line: its magnets are counted in the child lines below it, not here.",
+        ]
     if counted_below.any():
         keep = ~counted_below
         for c in ["magnet_mass_g", "re_g_per_unit", *(f"g_{s}" for s in symbols)]:
-            out[c] = out[c].to_numpy() * keep
-        out["confidence"] = np.where(counted_below, "low", out["confidence"].to_numpy(dtype=object))
+            cols[c] = cols[c] * keep
+        cols["confidence"][counted_below] = "low"
         # the assembly itself is not scored: its magnets are scored in its child lines
         rare_earth = rare_earth & keep
-        out["rare_earth"] = rare_earth
-    ext = out["extended_quantity"].astype(float)
-    ext = ext.where(ext.notna(), out["quantity"].astype(float)).fillna(1.0)
-    out["units_per_year"] = ext.to_numpy() * float(params.build_volume)
-    out["re_g_per_year"] = out["re_g_per_unit"] * out["units_per_year"]
+        cols["rare_earth"] = rare_earth
+    ext = lines["extended_quantity"].astype(float)
+    ext = ext.where(ext.notna(), lines["quantity"].astype(float)).fillna(1.0)
+    cols["units_per_year"] = ext.to_numpy() * float(params.build_volume)
+    cols["re_g_per_year"] = cols["re_g_per_unit"] * cols["units_per_year"]
     # NaN = not set by the user (scoring then uses its default and says so)
-    out["criticality"] = _override_float(ov, "criticality", n, math.nan)
+    cols["criticality"] = _override_float(ov, "criticality", n, math.nan)
     ss = ov.get("single_source")
-    out["single_source"] = (
+    cols["single_source"] = (
         ss.fillna("").astype(str).str.lower().isin(["1", "true", "yes", "y"]).to_numpy()
         if ss is not None
-        else False
+        else np.zeros(n, dtype=bool)
     )
-    conf = out["confidence"].to_numpy(dtype=object)
-    unknown_origin = (out["origin_magnet"] == "").to_numpy() | (
-        out["origin_separation"] == ""
-    ).to_numpy()
-    suspect = (out["re_class"] == "suspect").to_numpy()
-    out["needs_review"] = suspect | (rare_earth & ((conf == "low") | unknown_origin))
-    out["evidence"] = pd.Series(evidence, index=out.index, dtype=object)
-    return out
+    # per distinct line, then per line
+    low = (tags["confidence"] == "low").to_numpy()[codes] | counted_below
+    unknown_origin = (
+        (tags["origin_magnet"] == "").to_numpy() | (tags["origin_separation"] == "").to_numpy()
+    )[codes]
+    suspect = (tags["re_class"] == "suspect").to_numpy()[codes]
+    cols["needs_review"] = suspect | (rare_earth & (low | unknown_origin))
+    cols["evidence"] = evidence
+    return _with_columns(lines, cols)
+
+
+def _take(s: pd.Series, rows: np.ndarray) -> Any:
+    # a text column stays a string array: taking rows is cheap, turning 100,000 Python strings
+    # into one again is not
+    return s.array.take(rows) if isinstance(s.dtype, pd.StringDtype) else s.to_numpy()[rows]
+
+
+# pandas 3 copies on write: a shallow copy is then as independent of the lines as a deep one
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
+
+
+def _with_columns(lines: pd.DataFrame, cols: dict[str, Any]) -> pd.DataFrame:
+    """A copy of `lines` with the columns set as `out[c] = cols[c]` one by one would set them (a
+    column already there is replaced in place, a new one appended), in one concat instead of ~70
+    inserts."""
+    out = lines.copy(deep=not _COPY_ON_WRITE)
+    for c in [c for c in cols if c in out.columns]:
+        out[c] = cols[c]
+    new = pd.DataFrame({c: v for c, v in cols.items() if c not in out.columns}, index=out.index)
+    result = pd.concat([out, new], axis=1)
+    result.attrs = out.attrs  # concat keeps only the attrs all its frames share
+    return result
+
+
+def _group_codes(columns: Iterable[pd.Series]) -> np.ndarray:
+    """One code per distinct combination of the columns' text forms (`astype(str)`), numbered in
+    order of first appearance."""
+    codes: np.ndarray | None = None
+    for s in columns:
+        if s.dtype == np.float64:
+            # distinct floats have distinct text forms (also 0.0 and -0.0; every NaN is missing):
+            # their bit patterns tell them apart without writing each number as text
+            v = s.to_numpy()
+            part = pd.factorize(np.where(np.isnan(v), np.nan, v).view(np.int64))[0]
+        else:
+            part = pd.factorize(s.astype(str), use_na_sentinel=False)[0]
+        codes = part if codes is None else pd.factorize(codes * (int(part.max()) + 1) + part)[0]
+    assert codes is not None
+    return codes
 
 
 def _lookup(frame: pd.DataFrame, key: str, column: str) -> dict[str, Any]:
@@ -393,7 +717,7 @@ def _tag_unique(
 ) -> pd.DataFrame:
     """Tag distinct lines; returns a frame of the tag columns only."""
     n = len(out)
-    res = pd.DataFrame(index=out.index)
+    res: dict[str, Any] = {}  # the tag columns, made a frame once at the end
     rules = _rules(ref)
     text = (
         out["description"].astype(str)
@@ -583,7 +907,7 @@ def _tag_unique(
             )
     for s in symbols:
         res[f"g_{s}"] = np.where(rare_earth, mass * fractions[s], 0.0)
-    res["re_g_per_unit"] = sum(res[f"g_{s}"].to_numpy() for s in symbols)
+    res["re_g_per_unit"] = sum(res[f"g_{s}"] for s in symbols)
     dy_tb = fractions["Dy"] + fractions["Tb"]
     res["dy_tb_fraction"] = np.where(rare_earth, dy_tb, 0.0)
 
@@ -627,7 +951,7 @@ def _tag_unique(
                 "No magnet keyword, grade or magnet material found in the line's text."
             )
     res["evidence"] = pd.Series(evidence, index=out.index, dtype=object)
-    return res
+    return pd.DataFrame(res, index=out.index)
 
 
 def ov_has(ov_col: pd.Series | None) -> bool:
@@ -732,7 +1056,7 @@ def _magnet_mass(
     size_value: np.ndarray,
     size_rule: np.ndarray,
     size_text: np.ndarray,
-    uniques: Iterable[Any],
+    uniques: pd.Index,
     codes: np.ndarray,
     relevant: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -746,13 +1070,14 @@ def _magnet_mass(
         str(k): float(v)
         for k, v in zip(ref.materials["material_id"], ref.materials["density_g_cm3"], strict=True)
     }
-    points = _size_points(ref)
+    points = _rules(ref).size_points
     stated = (
         out["magnet_mass_g"].to_numpy(dtype=float) if "magnet_mass_g" in out else np.full(n, np.nan)
     )
     part_mass = out["mass_g"].to_numpy(dtype=float)
-    texts = [str(u).lower() for u in uniques]
     size_cache: dict[tuple[int, str], tuple[float, str]] = {}
+    # many lines share an archetype and a size: each interpolation is done once
+    scaled: dict[tuple[str, str, float], float] = {}
     for i in np.nonzero(relevant)[0]:
         a = str(archetype[i])
         ai = info.get(a)
@@ -785,12 +1110,14 @@ def _magnet_mass(
             elif rule in ("stator_dxh", "diameter_mm"):
                 key = (int(codes[i]), rule)
                 if key not in size_cache:
-                    t = texts[int(codes[i])]
+                    t = str(uniques[int(codes[i])]).lower()
                     size_cache[key] = _stator(t) if rule == "stator_dxh" else _diameter(t)
                 x, used = size_cache[key]
             pts = points.get((a, rule))
             if pts is not None and not math.isnan(x):
-                v = _interp(pts[0], pts[1], x)
+                if (a, rule, x) not in scaled:
+                    scaled[(a, rule, x)] = _interp(pts[0], pts[1], x)
+                v = scaled[(a, rule, x)]
                 if not math.isnan(v):
                     mass[i] = min(max(v, ai.lo), ai.hi)
                     basis[i] = f"scaled from '{used}' ({rule}, archetype_sizes.csv; estimate)"
@@ -848,18 +1175,41 @@ def _parents_of(out: pd.DataFrame, rare_earth: np.ndarray) -> np.ndarray:
     """Lines that have a rare-earth line somewhere below them in a multi-level BOM."""
     if "parent_row" not in out or not out["has_children"].any():
         return np.zeros(len(out), dtype=bool)
-    key = out["table"].astype(str) + "#" + out["row"].astype(str)
-    parent = out["table"].astype(str) + "#" + out["parent_row"].astype("Int64").astype(str)
-    parent_of = dict(zip(key, parent, strict=True))
-    marked: set[str] = set()
-    for k in key[rare_earth]:
-        p = parent_of.get(k)
+    key, parent = _line_key_codes(out)
+    # each key's parent; a key given to several lines takes the last line's parent
+    size = int(max(key.max(), parent.max())) + 1
+    uniq, first_from_end = np.unique(key[::-1], return_index=True)
+    parent_of = np.full(size, -1, dtype=np.int64)
+    parent_of[uniq] = parent[len(key) - 1 - first_from_end]
+    is_key = np.zeros(size, dtype=bool)
+    is_key[uniq] = True
+    up, known = parent_of.tolist(), is_key.tolist()
+    marked = [False] * size
+    for k in key[rare_earth].tolist():
+        p = up[k]
         depth = 0
-        while p and p in parent_of and p not in marked and depth < 50:
-            marked.add(p)
-            p = parent_of.get(p)
+        while known[p] and not marked[p] and depth < 50:
+            marked[p] = True
+            p = up[p]
             depth += 1
-    return key.isin(marked).to_numpy()
+    return np.array(marked, dtype=bool)[key]
+
+
+def _line_key_codes(out: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of each line's (table, row) and of its parent's (table, parent_row): equal
+    codes for equal keys, one shared code for all keys with a missing part."""
+    n = len(out)
+    rows: pd.Series = out["row"]
+    parents: pd.Series = out["parent_row"].astype("Int64")
+    if not pd.api.types.is_integer_dtype(rows.dtype):
+        # rows of another type are told apart as the text they are written as
+        rows, parents = rows.astype(str), parents.astype(str)
+    table, _ = pd.factorize(out["table"].astype(str))
+    row, _ = pd.factorize(pd.concat([rows, parents], ignore_index=True))
+    both = np.concatenate([table, table])
+    pair = np.where((both < 0) | (row < 0), -1, both * (int(row.max()) + 1) + row)
+    codes, _ = pd.factorize(pair)
+    return codes[:n], codes[n:]
 
 
 # ------------------------------------------------------------------ origins
@@ -988,18 +1338,27 @@ def _origins(
     return origins, bases
 
 
-def _cn_share(ref: Reference, stage: str, origin: np.ndarray, heavy: np.ndarray) -> np.ndarray:
+def _cn_shares(ref: Reference) -> dict[str, tuple[float, float]]:
+    """Per stage, China's share of heavy and of all rare earths (built once per Reference)."""
     ss = ref.stage_shares
-    cn = ss[(ss["stage"] == stage) & (ss["country"] == "CN")]
+    out = {}
+    for stage in STAGES:
+        cn = ss[(ss["stage"] == stage) & (ss["country"] == "CN")]
+        out[stage] = (_share(cn, "heavy"), _share(cn, "all"))
+    return out
 
-    def share(group: str) -> float:
-        row = cn[cn["element_group"] == group]
-        if len(row):
-            return float(row["share"].iloc[0])
-        row = cn[cn["element_group"] == "all"]
-        return float(row["share"].iloc[0]) if len(row) else 1.0
 
-    base = np.where(heavy, share("heavy"), share("all"))
+def _share(cn: pd.DataFrame, group: str) -> float:
+    row = cn[cn["element_group"] == group]
+    if len(row):
+        return float(row["share"].iloc[0])
+    row = cn[cn["element_group"] == "all"]
+    return float(row["share"].iloc[0]) if len(row) else 1.0
+
+
+def _cn_share(ref: Reference, stage: str, origin: np.ndarray, heavy: np.ndarray) -> np.ndarray:
+    heavy_share, all_share = _rules(ref).cn_shares[stage]
+    base = np.where(heavy, heavy_share, all_share)
     known = origin != ""
     return np.where(known, (origin == "CN").astype(float), base)
 

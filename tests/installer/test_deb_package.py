@@ -175,6 +175,8 @@ def test_install_puts_files_in_place(installed: Path) -> None:
     assert os.access(LAUNCHER, os.X_OK)
     for path in PACKAGE_FILES:
         assert path.exists(), f"{path} was not installed"
+    guide = list(INSTALL_DIR.rglob("resources/docs/user-guide.md"))
+    assert guide, "the user guide (Help) is not in the package"
     if shutil.which("desktop-file-validate"):
         done = _run(["desktop-file-validate", "/usr/share/applications/riskapp.desktop"])
         assert done.returncode == 0 and not done.stdout.strip(), _explain(done)

@@ -60,6 +60,9 @@ def test_bundle_carries_every_resource_and_the_sample_boms() -> None:
     for name in ("robot_arm.xlsx", "ebike.xlsx", "kicad_pcb.csv", "README.md"):
         assert f"riskapp/resources/samples/{name}" in dests
     assert not any(d.endswith(".labels.csv") or d.endswith(".py") for d in dests)
+    # Help shows the user guide in the installed app too (riskapp.gui.help.guide_path)
+    assert "riskapp/resources/docs/user-guide.md" in dests
+    assert "riskapp/resources/docs/screenshots/lines-1366x768.png" in dests
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,130 @@
+"""The literal prefilter of the text rules: a rule's regex is skipped only for texts it cannot
+match, so tagging gives exactly what running every regex on every text gives."""
+
+from __future__ import annotations
+
+import csv
+import re
+import string
+from functools import cache
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from riskapp.core.reference import load_reference
+from riskapp.core.tagging import (
+    _FOLD_TO_ASCII,
+    _RE_RING,
+    Needs,
+    _rules,
+    needs_met,
+    required_literals,
+)
+from tests.conftest import SAMPLE_BOMS
+
+RULES = _rules(load_reference())
+# every numbered regex of the rules, with its number
+NUMBERED: list[tuple[int, re.Pattern[str]]] = [
+    *((k, p) for k, _, p, _ in RULES.traps),
+    *((k, p) for k, _, p in RULES.includes),
+    *RULES.excludes.values(),
+    *((k, p) for k, _, p in RULES.materials),
+    *((k, p) for p, k in RULES.gated.items()),
+]
+
+
+@cache
+def _non_ascii() -> str:
+    return "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF)
+
+
+@pytest.mark.parametrize("letter", string.ascii_lowercase)
+def test_fold_table_covers_every_case_insensitive_match(letter: str) -> None:
+    # only letters have case; a non-ASCII character they match must fold to them
+    for pattern in (letter, f"[{letter}]"):
+        for m in re.finditer(pattern, _non_ascii(), re.IGNORECASE):
+            assert m.group().translate(_FOLD_TO_ASCII) == letter, hex(ord(m.group()))
+
+
+def _met(needs: Needs | None, text: str) -> bool:
+    found = {lit for alt in needs or () for s in alt for lit in s if lit in text}
+    return needs_met(needs, found)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "met", "not_met"),
+    [
+        (r"\bneod[iy]m\w*|\bndfeb\b", re.I, ["neodym", "a ndfeb b"], ["neodm", "nd-fe-b", ""]),
+        (r"magnets?\b", re.I, ["magnet"], ["magne"]),
+        (r"\bnd-?fe-?b\b", re.I, ["nd-feb", "ndfe-b"], ["nd fe b"]),
+        (r"\bn(2[89]|3\d)(?=.*magnet)", re.I, ["n28", "n35"], ["n2", "n40 magnet"]),
+        (r"(hub|wheel)\s*motor", re.I, ["hub motor"], ["hub", "motor"]),
+        # where case counts, a non-ASCII character is a literal too
+        (r"10\s*[x×]\s*5", 0, ["10 × 5", "10x5"], ["10 5"]),
+        (r"10\s*[x×]\s*5", re.I, ["10 × 5", "10 5"], ["1 5"]),
+    ],
+)
+def test_required_literals(pattern: str, flags: int, met: list[str], not_met: list[str]) -> None:
+    needs = required_literals(re.compile(pattern, flags))
+    assert needs is not None
+    for text in met:
+        assert _met(needs, text), text
+    for text in not_met:
+        assert not _met(needs, text), text
+
+
+@pytest.mark.parametrize("pattern", [r"\w+", r"a?", r"(?-i:abc)", r"[^x]", r"(a|)b?", r".*"])
+def test_nothing_is_required_where_nothing_can_be_read_off(pattern: str) -> None:
+    assert required_literals(re.compile(pattern, re.I)) is None
+
+
+def _texts() -> list[str]:
+    texts = [
+        "ſmco 2:17 magnet",  # long s: matches 's' when case is ignored
+        "NEODYMıUM block N52",  # dotless i
+        "ELECTRO-MAGNET 24V",
+        "Motor 2,2 \u212aW",  # Kelvin sign
+        "disc magnet d10×5 n45",
+        "rotor magnet segment ndfeb n42sh 50x20x5 mm | 1234 | N42SH",
+        "",
+    ]
+    for path in sorted(SAMPLE_BOMS.glob("*.labels.csv")):
+        with path.open(encoding="utf-8") as fh:
+            texts += [row["description"] for row in csv.DictReader(fh)]
+    return texts
+
+
+def test_a_regex_that_matches_is_never_filtered_out() -> None:
+    for text in _texts():
+        t = text.lower()
+        live = RULES.filter.live(t)
+        for k, pattern in NUMBERED:
+            if pattern.search(t):
+                assert k in live, (text, pattern.pattern[:60])
+
+
+@st.composite
+def _matching_texts(draw: st.DrawFn) -> tuple[int, re.Pattern[str], str]:
+    k, pattern = draw(st.sampled_from(NUMBERED))
+    text = draw(st.text(max_size=8)) + draw(st.from_regex(pattern)) + draw(st.text(max_size=8))
+    return k, pattern, text
+
+
+@settings(
+    max_examples=60,
+    database=None,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(_matching_texts())
+def test_generated_matches_are_never_filtered_out(case: tuple[int, re.Pattern[str], str]) -> None:
+    k, pattern, text = case
+    t = text.lower()
+    if pattern.search(t):
+        assert k in RULES.filter.live(t)
+
+
+def test_the_ring_regex_runs_on_the_text_as_written_and_is_not_filtered() -> None:
+    assert _RE_RING not in RULES.gated
