@@ -36,6 +36,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp_path
         _fsync(tmp_path)
         os.replace(tmp_path, target)
+        _remove_stale_temps(target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
@@ -56,6 +57,23 @@ def atomic_path(target: Path) -> Iterator[Path]:
                 file=str(target),
             ) from None
         raise
+
+
+STALE_TEMP_SECONDS = 3600.0
+"""A temporary file of a write that was killed (power cut, SIGKILL) is removed by the next
+write of the same target once it is this old (a younger one may be another write running)."""
+
+
+def _remove_stale_temps(target: Path) -> None:
+    import glob
+    import time
+
+    folder = target.parent if str(target.parent) else Path(".")
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for path in folder.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def _set_mode(tmp: Path, target: Path) -> None:

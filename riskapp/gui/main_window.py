@@ -1671,7 +1671,9 @@ class MainWindow(QMainWindow):
         self.settings.set(cfg.WINDOW_GEOMETRY, bytes(self.saveGeometry().data()))
         self.settings.set(cfg.WINDOW_STATE, bytes(self.saveState().data()))
         self.settings.set(cfg.COMPARISON_SPLITTER, self.comparison_view.splitter_state())
-        self.settings.sync()
+        problem = self.settings.sync()
+        if problem:  # on the way out: nobody to tell but the log
+            log.warning("%s", problem)
 
     def _confirm_discard(self) -> bool:
         """Before the edits are replaced: save them, throw them away, or stop (True = go on)."""

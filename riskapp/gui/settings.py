@@ -230,9 +230,22 @@ class Settings:
         """Forget the stored value; :meth:`get` gives the default again."""
         self.qsettings.remove(setting.key)
 
-    def sync(self) -> None:
-        """Write pending changes to disk now."""
+    def sync(self) -> str | None:
+        """Write pending changes to disk now; a sentence for the user when that failed
+        (the file on disk is then unchanged and the new values last until riskapp closes)."""
         self.qsettings.sync()
+        status = self.qsettings.status()
+        if status == QSettings.Status.NoError:
+            return None
+        why = (
+            "the folder is read-only or the disk is full"
+            if status == QSettings.Status.AccessError
+            else "the settings file is damaged"
+        )
+        return (
+            f"Settings could not be saved to {self.qsettings.fileName()} ({why}); "
+            "they apply until riskapp closes."
+        )
 
     # -- recent files --------------------------------------------------------------------
     def recent_files(self) -> list[str]:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -180,6 +181,8 @@ class SettingsDialog(QDialog):
         s.set(cfg.REFERENCE_FOLDER, folder)
         s.set(cfg.THEME, str(self.theme.currentData()))
         s.set(cfg.ASK_IMPORT_WHEN_UNCLEAR, self.ask_import.isChecked())
-        s.sync()
+        problem = s.sync()
+        if problem:
+            QMessageBox.warning(self, "Settings not saved", problem)
         apply_theme(s)
         super().accept()
