@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -46,9 +46,6 @@ from riskapp.core.regimes import (
     kind_in_force,
     regime_statuses,
 )
-
-if TYPE_CHECKING:
-    from riskapp.core.advice import Potential
 
 __all__ = [
     "BANDS",
@@ -1579,13 +1576,6 @@ class ScoredBom:
         """The tagged input again (score columns removed), e.g. to apply design changes."""
         drop = [c for c in SCORE_COLUMNS if c in self.lines.columns and c != "units_per_year"]
         return self.lines.drop(columns=drop)
-
-    def grade_potential(self, ref: Reference, accepted: pd.DataFrame | None = None) -> Potential:
-        """The grade the BOM reaches with the accepted advice (default: the best helping
-        option per line). See :func:`riskapp.core.advice.potential`."""
-        from riskapp.core.advice import potential
-
-        return potential(self, ref, accepted)
 
 
 def score_bom(
