@@ -52,6 +52,7 @@ def run_analysis(
     *,
     use_saved_mapping: bool = False,
     currency: str = "USD",
+    limits: Any = None,
     on_progress: Any,
     should_cancel: Any,
 ) -> Outcome:
@@ -64,6 +65,7 @@ def run_analysis(
         base=base,
         use_saved_mapping=use_saved_mapping,
         currency=currency,
+        limits=limits,
         on_progress=on_progress,
         should_cancel=should_cancel,
     )
@@ -100,16 +102,23 @@ def compute_outcome(
     *,
     use_saved_mapping: bool = False,
     currency: str = "USD",
+    limits: Any = None,
     on_progress: Any,
     should_cancel: Any,
 ) -> Outcome:
-    """Analyse (or re-analyse) the BOM of *state* and prepare the views (no Qt)."""
+    """Analyse (or re-analyse) the BOM of *state* and prepare the views (no Qt).
+    *limits* (riskapp.core.readers.Limits, None = built-in) apply to reading the file."""
     from riskapp.core.importer import ImportOptions
     from riskapp.core.session import find_layout_mapping, import_signature, session_options
     from riskapp.gui.dashboard import dashboard_data
     from riskapp.gui.lines import prepare_analysis
 
-    options = session_options(state)
+    def with_limits(options: Any) -> Any:
+        if limits is None:
+            return options
+        return replace(options, import_options=replace(options.import_options, limits=limits))
+
+    options = with_limits(session_options(state))
     fresh = base is None or options.import_options != base.options.import_options
     analysis = core_analysis(
         state.source_path, base, options, on_progress=on_progress, should_cancel=should_cancel
@@ -122,7 +131,7 @@ def compute_outcome(
         if saved is not None and saved != state.import_options:
             on_progress(0.5, "Reading the file with your saved column mapping")
             state = replace(state, import_options=saved)
-            options = session_options(state)
+            options = with_limits(session_options(state))
             analysis = core_analysis(
                 state.source_path,
                 None,
@@ -274,6 +283,7 @@ class Document(QObject):
         self._restoring = False
         self._keep_history = False
         self.default_currency = "USD"  # names money when a BOM states no currency
+        self.limits: Any = None  # the reader's safety limits (None = built-in), a setting
 
     # -- queries -------------------------------------------------------------------------
     @property
@@ -386,6 +396,7 @@ class Document(QObject):
             base,
             use_saved_mapping=use_saved_mapping,
             currency=self.default_currency,
+            limits=self.limits,
         )
         worker.progress.connect(self.progress)
         worker.finished.connect(self._on_done)

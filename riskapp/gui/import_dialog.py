@@ -107,12 +107,14 @@ class Detection:
         return max(self.specs, key=lambda s: s.row_end - s.row_start)
 
 
-def read_workbook(path: str, *, on_progress: Any, should_cancel: Any) -> RawWorkbook:
-    """Worker job: the raw sheets of a file."""
-    from riskapp.core.readers import open_workbook
+def read_workbook(
+    path: str, *, limits: Any = None, on_progress: Any, should_cancel: Any
+) -> RawWorkbook:
+    """Worker job: the raw sheets of a file, read like an import (guarded, with the limits)."""
+    from riskapp.core.guard import open_workbook_guarded
 
     on_progress(0.1, "Reading the file")
-    workbook = open_workbook(path)
+    workbook = open_workbook_guarded(path, limits, should_cancel=should_cancel)
     if should_cancel():
         raise CancelledError()
     return workbook
@@ -243,6 +245,7 @@ class ImportDialog(QDialog):
         parent: QWidget | None = None,
         *,
         signature: str = "",
+        limits: Any = None,
     ) -> None:
         super().__init__(parent)
         from pathlib import Path
@@ -250,6 +253,7 @@ class ImportDialog(QDialog):
         self.setObjectName("importDialog")
         self.setWindowTitle(f"How to read {Path(path).name}")
         self.path = path
+        self.limits = limits  # the reader's safety limits (None: built-in), a setting
         self.initial = options
         self.report = report
         self.signature = signature
@@ -361,12 +365,12 @@ class ImportDialog(QDialog):
         layout.addLayout(bottom)
         self.resize(1100, 620)
         self._set_enabled(False)
-        self._run(read_workbook, self.path, done=self._on_workbook)
+        self._run(read_workbook, self.path, limits=self.limits, done=self._on_workbook)
 
     # -- running detection ---------------------------------------------------------------
-    def _run(self, fn: Any, *args: Any, done: Any) -> None:
+    def _run(self, fn: Any, *args: Any, done: Any, **kwargs: Any) -> None:
         self._stop()
-        worker = Worker(fn, *args)
+        worker = Worker(fn, *args, **kwargs)
         worker.finished.connect(done)
         worker.failed.connect(self._on_failed)
         self._worker = worker

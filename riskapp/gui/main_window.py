@@ -616,6 +616,7 @@ class MainWindow(QMainWindow):
         self._opening = path
         self._opening_session = session_path
         self.document.default_currency = self.settings.get(cfg.CURRENCY) or "USD"
+        self.document.limits = cfg.limits_from(self.settings)
         self.import_started.emit(path)
         self.document.open(state, use_saved_mapping=session_path is None)
 
@@ -913,6 +914,7 @@ class MainWindow(QMainWindow):
             self.report,
             self,
             signature=self.layout_signature if state.import_options.mapping == {} else "",
+            limits=cfg.limits_from(self.settings),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.options_chosen.connect(self._on_import_options)

@@ -107,6 +107,54 @@ ASK_IMPORT_WHEN_UNCLEAR: Setting[bool] = declare(
     True,
     "Open the import dialog by itself when the layout of a file is not obvious.",
 )
+# safety limits for files from outside (riskapp.core.readers.Limits; docs/robustness.md);
+# 0 = the built-in default
+LIMIT_FILE_MB: Setting[int] = declare(
+    "limits/max_file_mb", "int", 0, "Largest file read, MB (0 = built-in default)."
+)
+LIMIT_UNCOMPRESSED_MB: Setting[int] = declare(
+    "limits/max_uncompressed_mb",
+    "int",
+    0,
+    "Most a zip-based workbook may unpack to, MB (0 = built-in default).",
+)
+LIMIT_CELLS: Setting[int] = declare(
+    "limits/max_cells", "int", 0, "Most cells in one sheet (0 = built-in default)."
+)
+LIMIT_SECONDS: Setting[int] = declare(
+    "limits/max_seconds", "int", 0, "Longest time reading one file may take, s (0 = default)."
+)
+LIMIT_MEMORY_MB: Setting[int] = declare(
+    "limits/max_memory_mb",
+    "int",
+    0,
+    "Most memory the reader may add while parsing, MB (0 = built-in default).",
+)
+LIMIT_SETTINGS: tuple[tuple[Setting[int], str, int], ...] = (
+    (LIMIT_FILE_MB, "max_file_bytes", 1024 * 1024),
+    (LIMIT_UNCOMPRESSED_MB, "max_uncompressed_bytes", 1024 * 1024),
+    (LIMIT_CELLS, "max_cells", 1),
+    (LIMIT_SECONDS, "max_seconds", 1),
+    (LIMIT_MEMORY_MB, "max_memory_bytes", 1024 * 1024),
+)
+"""(setting, Limits field, bytes or units per step of the setting)"""
+
+
+def limits_from(settings: Settings) -> Any:
+    """The reader's safety limits with the user's changes (riskapp.core.readers.Limits)."""
+    from dataclasses import replace
+
+    from riskapp.core.readers import Limits
+
+    default = Limits()
+    changes: dict[str, Any] = {}
+    for setting, name, unit in LIMIT_SETTINGS:
+        value = settings.get(setting)
+        if value > 0:
+            changes[name] = type(getattr(default, name))(value * unit)
+    return replace(default, **changes) if changes else default
+
+
 COMPARISON_SPLITTER: Setting[bytes] = declare(
     "window/comparison_splitter", "bytes", b"", "Comparison view splitter (QSplitter.saveState)."
 )

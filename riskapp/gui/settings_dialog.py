@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,6 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from riskapp.gui import settings as cfg
+
+_LIMIT_LABELS = {
+    "max_file_bytes": "Largest file (MB):",
+    "max_uncompressed_bytes": "Largest unpacked workbook (MB):",
+    "max_cells": "Most cells in one sheet:",
+    "max_seconds": "Longest read of one file (s):",
+    "max_memory_bytes": "Most memory for reading (MB):",
+}
 
 THEMES: tuple[tuple[str, str], ...] = (
     ("system", "Follow the system"),
@@ -127,6 +136,30 @@ class SettingsDialog(QDialog):
         self.ask_import.setObjectName("settingAskImport")
         self.ask_import.setChecked(settings.get(cfg.ASK_IMPORT_WHEN_UNCLEAR))
 
+        # safety limits for files from outside (docs/robustness.md): 0 shows the default
+        from riskapp.core.readers import Limits
+
+        default = Limits()
+        self.limit_boxes: dict[str, QSpinBox] = {}
+        limits_form = QFormLayout()
+        for setting, name, unit in cfg.LIMIT_SETTINGS:
+            box = QSpinBox(self)
+            box.setObjectName(f"settingLimit_{name}")
+            box.setRange(0, 2_000_000_000)
+            box.setGroupSeparatorShown(True)
+            built_in = int(getattr(default, name) / unit)
+            box.setSpecialValueText(f"default ({built_in:,})")
+            box.setValue(settings.get(setting))
+            self.limit_boxes[setting.key] = box
+            limits_form.addRow(_LIMIT_LABELS[name], box)
+        limits_group = QGroupBox("Safety limits for files from outside", self)
+        limits_group.setObjectName("settingLimits")
+        limits_group.setLayout(limits_form)
+        limits_group.setToolTip(
+            "A file above a limit is not read and the message names the setting. Raise a "
+            "limit only for a large file you trust (e.g. a product-family export)."
+        )
+
         form = QFormLayout()
         form.addRow("Build volume for a new BOM:", self.volume)
         form.addRow("Currency when a BOM states none:", self.currency)
@@ -143,6 +176,7 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(limits_group)
         layout.addWidget(
             QLabel(
                 "New values apply to the next BOM you open; an open BOM keeps its own "
@@ -181,6 +215,8 @@ class SettingsDialog(QDialog):
         s.set(cfg.REFERENCE_FOLDER, folder)
         s.set(cfg.THEME, str(self.theme.currentData()))
         s.set(cfg.ASK_IMPORT_WHEN_UNCLEAR, self.ask_import.isChecked())
+        for setting, _name, _unit in cfg.LIMIT_SETTINGS:
+            s.set(setting, int(self.limit_boxes[setting.key].value()))
         problem = s.sync()
         if problem:
             QMessageBox.warning(self, "Settings not saved", problem)

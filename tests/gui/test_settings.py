@@ -100,3 +100,30 @@ def test_newer_settings_are_left_alone(qapp, monkeypatch: pytest.MonkeyPatch) ->
     s.qsettings.setValue(cfg.VERSION_KEY, cfg.SETTINGS_VERSION + 5)
     s.sync()
     assert Settings().stored_version() == cfg.SETTINGS_VERSION + 5
+
+
+def test_safety_limits_from_the_settings_dialog_apply_to_the_next_open(
+    main_window, open_bom, bom_xlsx: Path, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    """A limit set in Settings stops the next file above it, with the setting named; back
+    at 0 ('default') the built-in limit applies again."""
+    from riskapp.core.readers import Limits
+    from riskapp.gui.settings_dialog import SettingsDialog
+
+    settings = main_window.settings
+    assert cfg.limits_from(settings) == Limits()
+    dialog = SettingsDialog(settings, main_window)
+    qtbot.addWidget(dialog)
+    box = dialog.limit_boxes[cfg.LIMIT_CELLS.key]
+    assert box.value() == 0 and "5,000,000" in box.specialValueText()
+    box.setValue(10)
+    dialog.limit_boxes[cfg.LIMIT_MEMORY_MB.key].setValue(4096)
+    dialog.accept()
+    limits = cfg.limits_from(settings)
+    assert limits.max_cells == 10 and limits.max_memory_bytes == 4096 * 1024 * 1024
+    assert limits.max_file_bytes == Limits().max_file_bytes
+    message = open_bom.expect_failure(bom_xlsx)
+    assert "(setting: max cells)" in message
+    settings.set(cfg.LIMIT_CELLS, 0)
+    open_bom(bom_xlsx)
+    assert main_window.analysis is not None
