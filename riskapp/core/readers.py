@@ -337,9 +337,12 @@ def open_workbook(
                 f"The file is named {ext or '(no extension)'} but is a {fmt} workbook; read it as {fmt}."
             )
         _check_zip(p, limits)
+        # calamine releases the GIL while it parses: the hidden-row and hyperlink scan of the
+        # sheet XML runs meanwhile on the other core
+        meta = _Background(_xlsx_metadata, p) if fmt in ("xlsx", "xlsm") else None
         sheets = _read_calamine(p, fmt, limits, deadline, packed)
-        if fmt in ("xlsx", "xlsm"):
-            _add_xlsx_metadata(p, sheets)
+        if meta is not None:
+            _apply_xlsx_metadata(sheets, meta.result())
         elif fmt == "ods":
             _add_ods_metadata(p, sheets)
         return RawWorkbook(name, fmt, sheets, notes)
@@ -670,8 +673,47 @@ def _attr(tag: bytes, name: bytes) -> str | None:
 _RE_HIDDEN = re.compile(rb'hidden="(?:1|true)"')
 
 
-def _add_xlsx_metadata(p: Path, sheets: list[RawSheet]) -> None:
-    """Hidden rows/columns and hyperlinks, which calamine does not expose, from the sheet XML."""
+class _Background:
+    """fn(*args) in a thread; result() waits for it (and re-raises what it raised)."""
+
+    def __init__(self, fn: Any, *args: Any) -> None:
+        import threading
+
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Any, args: tuple[Any, ...]) -> None:
+        try:
+            self._value = fn(*args)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+# per sheet name: (hidden columns, hidden rows, {(row, col): url}), all 0-based
+_SheetMeta = tuple[set[int], set[int], dict[tuple[int, int], str]]
+
+
+def _apply_xlsx_metadata(sheets: list[RawSheet], meta: dict[str, _SheetMeta]) -> None:
+    for sheet in sheets:
+        found = meta.get(sheet.name)
+        if found is not None:
+            sheet.hidden_cols.update(found[0])
+            sheet.hidden_rows.update(found[1])
+            sheet.links.update(found[2])
+
+
+def _xlsx_metadata(p: Path) -> dict[str, _SheetMeta]:
+    """Hidden rows/columns and hyperlinks, which calamine does not expose, from the sheet XML
+    (by sheet name; {} when the parts cannot be read: metadata is a nicety)."""
+    out: dict[str, _SheetMeta] = {}
     try:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist())
@@ -685,7 +727,6 @@ def _add_xlsx_metadata(p: Path, sheets: list[RawSheet]) -> None:
                 _attr(t, b"Id"): _attr(t, b"Target")
                 for t in re.findall(rb"<Relationship\b[^>]*>", rels)
             }
-            by_name = {s.name: s for s in sheets}
             for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", wbxml):
                 sname = _attr(tag, b"name")
                 rid = _attr(tag, b"r:id") or _attr(tag, b"id")
@@ -693,12 +734,15 @@ def _add_xlsx_metadata(p: Path, sheets: list[RawSheet]) -> None:
                     continue
                 sname = _xml_unescape(sname)
                 target = targets.get(rid)
-                sheet = by_name.get(sname)
-                if not target or sheet is None:
+                if not target:
                     continue
                 path = target.lstrip("/") if target.startswith("/") else "xl/" + target
                 if path not in names:
                     continue
+                hidden_cols: set[int] = set()
+                hidden_rows: set[int] = set()
+                links_at: dict[tuple[int, int], str] = {}
+                out[sname] = (hidden_cols, hidden_rows, links_at)
                 xml = zf.read(path)
                 data_at = xml.find(b"<sheetData")
                 data_end = xml.rfind(b"</sheetData>")
@@ -708,14 +752,14 @@ def _add_xlsx_metadata(p: Path, sheets: list[RawSheet]) -> None:
                     if _attr(col, b"hidden") in ("1", "true"):
                         lo, hi = int(_attr(col, b"min") or 0), int(_attr(col, b"max") or 0)
                         if 0 < lo <= hi <= 16384:
-                            sheet.hidden_cols.update(range(lo - 1, hi))
+                            hidden_cols.update(range(lo - 1, hi))
                 for m_hidden in _RE_HIDDEN.finditer(xml, max(data_at, 0)):
                     start = xml.rfind(b"<", 0, m_hidden.start())
                     tag = xml[start : m_hidden.end() + 1]
                     if re.match(rb"<(?:\w+:)?row\b", tag):
                         r = _attr(tag, b"r")
                         if r and r.isdigit():
-                            sheet.hidden_rows.add(int(r) - 1)
+                            hidden_rows.add(int(r) - 1)
                 links = re.findall(rb"<(?:\w+:)?hyperlink\b[^>]*>", tail)
                 if links:
                     rels_path = (
@@ -733,9 +777,10 @@ def _add_xlsx_metadata(p: Path, sheets: list[RawSheet]) -> None:
                         m = re.match(r"([A-Z]+)(\d+)", ref)
                         if url and m:
                             key = (int(m.group(2)) - 1, column_index(m.group(1)))
-                            sheet.links[key] = _xml_unescape(url)
+                            links_at[key] = _xml_unescape(url)
     except (zipfile.BadZipFile, KeyError, *_ZIP_ERRORS):
-        return  # metadata is a nicety; the values were read already
+        return out  # metadata is a nicety; the values are read by calamine
+    return out
 
 
 def _add_ods_metadata(p: Path, sheets: list[RawSheet]) -> None:
