@@ -7,6 +7,7 @@ callbacks; nothing here knows about Qt.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -23,6 +24,7 @@ from riskapp.core.model import CancelCheck, ImportResult, ProgressCallback
 from riskapp.core.reference import Reference, load_reference
 from riskapp.core.scoring import Scenario, ScoredBom, score_bom
 from riskapp.core.tagging import Override, TagParams, tag_lines
+from riskapp.core.tagging import prepare as prepare_tagging
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,15 @@ def analyse(
     def import_progress(f: float, m: str) -> None:
         progress(0.6 * f, m)
 
-    imported = import_bom(
-        path, options.import_options, on_progress=import_progress, should_cancel=cancelled
-    )
+    # the tagging rules are built while the file is read (the reader leaves a core idle)
+    rules = threading.Thread(target=prepare_tagging, args=(ref,), daemon=True)
+    rules.start()
+    try:
+        imported = import_bom(
+            path, options.import_options, on_progress=import_progress, should_cancel=cancelled
+        )
+    finally:
+        rules.join()
     seconds = {"import": time.perf_counter() - t0}
     return _analyse_imported(
         str(path), imported, ref, scenario, options, seconds, progress, cancelled
