@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -401,8 +402,9 @@ def _table_lines(
     out["description_column"] = column_letter(main_col)
     out["category"] = _objects(cat.loc[idx].fillna("").astype("str"))
 
-    def pick(fld: str) -> np.ndarray:
-        return _objects(ctext(fld).loc[idx])
+    def pick(fld: str) -> Any:
+        # kept as (Arrow) text here; _finish turns every text column into shared strings once
+        return ctext(fld).loc[idx].array
 
     # quantity, with the stray-cell repair for rows like 'Chain - 1m | 2 End Sets | 1'
     qcol = spec.col("quantity")

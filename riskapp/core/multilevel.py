@@ -49,28 +49,30 @@ def _levels_for_table(group: pd.DataFrame) -> pd.Series | None:
     return None
 
 
-def _walk(levels: list[float], qty: list[float]) -> tuple[list[float], list[int], np.ndarray]:
-    """One pass down the lines with a stack of open parents: extended quantity, the position
-    of each line's parent (-1 for top-level lines) and which lines have children."""
+def _walk(levels: np.ndarray, qty: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Extended quantity, the position of each line's parent (-1 for top-level lines) and
+    which lines have children, for lines in file order with their levels.
+
+    A line's parent is the nearest line above it with a lower level (what a stack of open
+    parents gives); a line without a level is on the level of the line above. Vectorised:
+    for every level, the last line seen on it, carried down the lines."""
     n = len(levels)
-    stack: list[tuple[float, int, float]] = []  # (level, position, extended qty)
-    ext = [0.0] * n
-    parent = [-1] * n
+    lv = pd.Series(levels).ffill().fillna(1.0).to_numpy(dtype=float)
+    parent = np.full(n, -1, dtype=np.int64)
+    positions = np.arange(n)
+    distinct = np.unique(lv)
+    for v in distinct:
+        # the last line above each line (not itself) whose level is v
+        seen = np.where(lv == v, positions, -1)
+        last_above = np.concatenate(([-1], np.maximum.accumulate(seen)[:-1]))
+        deeper = lv > v
+        parent = np.where(deeper, np.maximum(parent, last_above), parent)
+    ext = np.asarray(qty, dtype=float).copy()
+    for v in distinct:  # parents are on lower levels, so they are done first
+        rows = np.nonzero((lv == v) & (parent >= 0))[0]
+        ext[rows] = qty[rows] * ext[parent[rows]]
     has_child = np.zeros(n, dtype=bool)
-    for i in range(n):
-        level = levels[i]
-        if level != level:  # NaN: same level as the line above
-            level = stack[-1][0] if stack else 1.0
-        while stack and stack[-1][0] >= level:
-            stack.pop()
-        if stack:
-            _, ppos, pext = stack[-1]
-            parent[i] = ppos
-            has_child[ppos] = True
-            ext[i] = qty[i] * pext
-        else:
-            ext[i] = qty[i]
-        stack.append((level, i, ext[i]))
+    has_child[parent[parent >= 0]] = True
     return ext, parent, has_child
 
 
@@ -94,9 +96,7 @@ def link_levels(lines: pd.DataFrame) -> pd.DataFrame:
         q = qty.fillna(1.0).to_numpy()
         rows = group["row"].to_numpy()
         idx = group.index.to_numpy()
-        ext_list, parent_pos, has_child = _walk(lv.tolist(), q.tolist())
-        ext = np.array(ext_list)
-        pp = np.array(parent_pos)
+        ext, pp, has_child = _walk(lv, q)
         parents = np.where(pp >= 0, rows[np.maximum(pp, 0)], np.nan)
         level_out.loc[idx] = lv
         parent_out.loc[idx] = parents
