@@ -25,6 +25,7 @@ from riskapp.core.mapping import (
     propose_mapping,
 )
 from riskapp.core.readers import RawSheet
+from riskapp.core.values import cell_kinds
 
 MAX_MERGED_FILL_CELLS = 200_000
 
@@ -125,27 +126,6 @@ def fast_text(col: pd.Series) -> pd.Series:
     if txt.str.endswith(".0").any():
         txt = txt.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
     return txt.str.strip()
-
-
-# cell value type -> 0 text, 1 float, 2 int, 3 anything else (None, dates, booleans, numpy)
-_KIND: dict[type, int] = {str: 0, float: 1, int: 2}
-_TYPE_OF = np.frompyfunc(type, 1, 1)
-
-
-def cell_kinds(cells: np.ndarray) -> np.ndarray:
-    """Per cell 0 text, 1 float, 2 int, 3 other. A column of only texts or only floats (the
-    usual case) is recognised in one C-level pass; mixed columns are looked at cell by cell."""
-    n = len(cells)
-    inferred = pd.api.types.infer_dtype(cells, skipna=False)
-    if inferred == "string":
-        return np.zeros(n, dtype=np.int8)
-    if inferred == "floating":  # Python (or numpy) floats only, NaN included
-        return np.ones(n, dtype=np.int8)
-    types = _TYPE_OF(cells)
-    kinds = np.full(n, 3, dtype=np.int8)
-    for t, k in _KIND.items():
-        kinds[types == t] = k
-    return kinds
 
 
 def nonempty_mask(text: pd.DataFrame) -> np.ndarray:

@@ -17,6 +17,7 @@ import stat
 import time
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,17 +96,13 @@ def pack_rows(rows: list[list[Any]], width: int, pad: int = 0) -> list[PackedCol
         for j in range(width):
             k = j - pad
             grid[:, j] = "" if k < 0 else [r[k] if k < len(r) else None for r in rows]
+    from riskapp.core.values import cell_kinds
+
     out: list[PackedColumn] = []
-    type_of = np.frompyfunc(type, 1, 1)
     for j in range(width):
         col = np.ascontiguousarray(grid[:, j])
-        if pd.api.types.infer_dtype(col, skipna=False) == "string":
-            kinds = np.zeros(n, dtype=np.int8)
-        else:  # 0 text, 1 float (exactly: numpy floats are kept as they are), 3 other
-            types = type_of(col)
-            kinds = np.full(n, 3, dtype=np.int8)
-            kinds[types == str] = 0  # noqa: E721 - elementwise over an array of types
-            kinds[types == float] = 1  # noqa: E721
+        kinds = cell_kinds(col)
+        kinds[kinds == 2] = 3  # ints travel as they are, with the other cells
         texts = col[kinds == 0]
         codes, uniq = pd.factorize(texts) if len(texts) else (np.empty(0, np.int64), [])
         floats = col[kinds == 1].astype(np.float64)
@@ -196,20 +193,11 @@ class RawSheet:
 
         if self.packed is None:
             return
-        width = self.n_cols
-        parts: list[list[Any]] = [[] for _ in range(width)]
-        for block in self.packed:
-            for j in range(width):
-                parts[j].append(_unpack_column(block[j]) if j < len(block) else None)
-        n_block = [block[0][0] if block else 0 for block in self.packed]
-        columns = []
-        for j in range(width):
-            pieces = [
-                p if p is not None else np.full(n_block[k], None, dtype=object)
-                for k, p in enumerate(parts[j])
-            ]
-            columns.append(np.concatenate(pieces) if pieces else np.empty(0, dtype=object))
-        self.columns = columns
+        # every block of a sheet has the sheet's width (pack_rows pads short rows)
+        self.columns = [
+            np.concatenate([_unpack_column(block[j]) for block in self.packed])
+            for j in range(self.n_cols)
+        ]
         self.packed = None
 
     def row_number(self, index: int) -> int:
@@ -337,14 +325,17 @@ def open_workbook(
                 f"The file is named {ext or '(no extension)'} but is a {fmt} workbook; read it as {fmt}."
             )
         _check_zip(p, limits)
-        # calamine releases the GIL while it parses: the hidden-row and hyperlink scan of the
-        # sheet XML runs meanwhile on the other core
-        meta = _Background(_xlsx_metadata, p) if fmt in ("xlsx", "xlsm") else None
-        sheets = _read_calamine(p, fmt, limits, deadline, packed)
-        if meta is not None:
-            _apply_xlsx_metadata(sheets, meta.result())
-        elif fmt == "ods":
-            _add_ods_metadata(p, sheets)
+        if fmt in ("xlsx", "xlsm"):
+            # calamine releases the GIL while it parses: the hidden-row and hyperlink scan of
+            # the sheet XML runs meanwhile on the other core
+            with ThreadPoolExecutor(1) as pool:
+                meta = pool.submit(_xlsx_metadata, p)
+                sheets = _read_calamine(p, fmt, limits, deadline, packed)
+                _apply_xlsx_metadata(sheets, meta.result())
+        else:
+            sheets = _read_calamine(p, fmt, limits, deadline, packed)
+            if fmt == "ods":
+                _add_ods_metadata(p, sheets)
         return RawWorkbook(name, fmt, sheets, notes)
     if kind == "ole":
         if _is_encrypted_ooxml(p):
@@ -671,30 +662,6 @@ def _attr(tag: bytes, name: bytes) -> str | None:
 
 
 _RE_HIDDEN = re.compile(rb'hidden="(?:1|true)"')
-
-
-class _Background:
-    """fn(*args) in a thread; result() waits for it (and re-raises what it raised)."""
-
-    def __init__(self, fn: Any, *args: Any) -> None:
-        import threading
-
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn: Any, args: tuple[Any, ...]) -> None:
-        try:
-            self._value = fn(*args)
-        except BaseException as exc:  # handed to the caller by result()
-            self._error = exc
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 # per sheet name: (hidden columns, hidden rows, {(row, col): url}), all 0-based

@@ -170,6 +170,25 @@ def _map_unique(texts: pd.Series, fn: Callable[[str], object]) -> pd.Series:
 
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
 _TYPE_OF = np.frompyfunc(type, 1, 1)
+# cell value type -> 0 text, 1 float, 2 int, 3 anything else (None, dates, booleans, numpy)
+_KIND: dict[type, int] = {str: 0, float: 1, int: 2}
+
+
+def cell_kinds(cells: np.ndarray) -> np.ndarray:
+    """Per cell 0 text, 1 float, 2 int, 3 other. A column of only texts or only floats (the
+    usual case) is recognised in one C-level pass (numpy floats then count as floats; the
+    readers never produce them); mixed columns from one array of the cells' types."""
+    n = len(cells)
+    inferred = pd.api.types.infer_dtype(cells, skipna=False)
+    if inferred == "string":
+        return np.zeros(n, dtype=np.int8)
+    if inferred == "floating":  # floats only, NaN included
+        return np.ones(n, dtype=np.int8)
+    types = _TYPE_OF(cells)
+    kinds = np.full(n, 3, dtype=np.int8)
+    for t, k in _KIND.items():
+        kinds[types == t] = k
+    return kinds
 
 
 def split_cells(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -180,17 +199,15 @@ def split_cells(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     n = len(cells)
     numbers = np.full(n, np.nan)
     texts = np.full(n, "", dtype=object)
-    inferred = pd.api.types.infer_dtype(cells, skipna=False)
-    if inferred == "string":  # a text column: one C-level pass
+    kinds = cell_kinds(cells)
+    is_str, is_float = kinds == 0, kinds == 1
+    if is_str.all():  # a text column
         return numbers, cells.copy()
-    if inferred == "floating":  # a number column (NaN = empty)
+    if is_float.all():  # a number column (NaN = empty)
         return cells.astype(np.float64), texts
-    types = _TYPE_OF(cells)
-    is_str = types == str  # noqa: E721 - elementwise over an array of types
-    is_float = types == float  # noqa: E721
     texts[is_str] = cells[is_str]
     numbers[is_float] = cells[is_float].astype(np.float64)
-    for i in np.nonzero(~(is_str | is_float))[0]:  # empties, ints, dates, booleans
+    for i in np.nonzero(kinds >= 2)[0]:  # empties, ints, dates, booleans
         v = cells[i]
         if v is None:
             continue
@@ -217,6 +234,12 @@ def _parse_unique(
         col[filled] = np.array([p[k] for p in parsed] + [None], dtype=object)[codes]
         out.append(col)
     return out, filled
+
+
+def _blank(texts: np.ndarray) -> np.ndarray:
+    """Texts that are empty or only whitespace (checked once per distinct text)."""
+    codes, uniq = pd.factorize(texts)
+    return np.array([not str(u).strip() for u in uniq], dtype=bool)[codes]
 
 
 def _floats(values: np.ndarray) -> np.ndarray:
@@ -250,14 +273,6 @@ def parse_quantities(raw: pd.Series, style: str | None = None) -> pd.DataFrame:
             "problem": problem.astype(bool) | (numbers < 0),
         },
         index=raw.index,
-    )
-
-
-def _is_real_number(v: object) -> bool:
-    return (
-        isinstance(v, (int, float, np.integer, np.floating))
-        and not isinstance(v, bool)
-        and not (isinstance(v, float) and math.isnan(v))
     )
 
 
@@ -356,10 +371,8 @@ def parse_prices(raw: pd.Series) -> pd.DataFrame:
     currency = np.full(len(texts), "", dtype=object)
     currency[filled] = u_cur[codes]
     values = np.where(np.isnan(numbers), parsed, numbers)
-    blank = ~filled
-    blank[filled] = ~pd.Series(uniq, dtype="str").str.strip().ne("").to_numpy(dtype=bool)[codes]
     return pd.DataFrame(
-        {"value": values, "currency": currency, "problem": ~blank & np.isnan(values)},
+        {"value": values, "currency": currency, "problem": ~_blank(texts) & np.isnan(values)},
         index=raw.index,
     )
 
@@ -431,12 +444,11 @@ def parse_masses(raw: pd.Series, default_unit: str = "g") -> pd.DataFrame:
     )
     values = np.where(np.isnan(numbers), _floats(grams), numbers * factor)
     written[~filled] = False
-    blank = np.array([not t.strip() for t in texts], dtype=bool) if filled.any() else ~filled
     return pd.DataFrame(
         {
             "grams": values,
             "unit_written": written.astype(bool),
-            "problem": ~blank & np.isnan(values),
+            "problem": ~_blank(texts) & np.isnan(values),
         },
         index=raw.index,
     )
@@ -491,8 +503,3 @@ def quantity_from_description(text: str) -> float | None:
 def quantity_from_descriptions(raw: pd.Series) -> pd.Series:
     texts = raw.map(_as_text)
     return _map_unique(texts, quantity_from_description).astype("float64")
-
-
-def as_text_series(raw: pd.Series) -> pd.Series:
-    """Cell values as display text: integral floats without '.0', None/NaN as ''."""
-    return raw.map(_as_text)
