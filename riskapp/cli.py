@@ -110,17 +110,12 @@ def _add_import_args(p: argparse.ArgumentParser) -> None:
     _add_limit_args(p)
 
 
-_LIMIT_ARGS = (  # (flag, Limits field, unit size, what it limits)
-    ("max-file-mb", "max_file_bytes", 1024 * 1024, "largest file read, MB"),
-    (
-        "max-uncompressed-mb",
-        "max_uncompressed_bytes",
-        1024 * 1024,
-        "what a workbook unpacks to, MB",
-    ),
-    ("max-cells", "max_cells", 1, "cells in one sheet, rows x columns"),
-    ("max-seconds", "max_seconds", 1, "time to read one file, s"),
-    ("max-memory-mb", "max_memory_bytes", 1024 * 1024, "memory the reader may add, MB"),
+_LIMIT_ARGS = (  # (flag, Limits field, what it limits; MB for the byte limits)
+    ("max-file-mb", "max_file_bytes", "largest file read, MB"),
+    ("max-uncompressed-mb", "max_uncompressed_bytes", "what a workbook unpacks to, MB"),
+    ("max-cells", "max_cells", "cells in one sheet, rows x columns"),
+    ("max-seconds", "max_seconds", "time to read one file, s"),
+    ("max-memory-mb", "max_memory_bytes", "memory the reader may add, MB"),
 )
 
 
@@ -130,31 +125,28 @@ def _add_limit_args(p: argparse.ArgumentParser) -> None:
 
     default = Limits()
     g = p.add_argument_group("safety limits (raise them for very large files you trust)")
-    for flag, name, unit, what in _LIMIT_ARGS:
+    for flag, name, what in _LIMIT_ARGS:
         g.add_argument(
             f"--{flag}",
             type=float,
             metavar="N",
-            help=f"{what} (default {getattr(default, name) / unit:,.0f})",
+            help=f"{what} (default {default.user_value(name):,.0f})",
         )
 
 
 def _limits(args: argparse.Namespace) -> Any:
-    from dataclasses import replace
-
     from riskapp.core.errors import UsageError
     from riskapp.core.readers import Limits
 
-    default = Limits()
-    changes: dict[str, Any] = {}
-    for flag, name, unit, _ in _LIMIT_ARGS:
+    changes: dict[str, float] = {}
+    for flag, name, _ in _LIMIT_ARGS:
         value = getattr(args, flag.replace("-", "_"), None)
         if value is None:
             continue
         if not value > 0:
             raise UsageError(f"--{flag} must be above 0.")
-        changes[name] = type(getattr(default, name))(value * unit)
-    return replace(default, **changes)
+        changes[name] = value
+    return Limits().with_user_values(changes)
 
 
 def _import_options(args: argparse.Namespace) -> Any:

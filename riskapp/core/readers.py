@@ -17,8 +17,9 @@ import stat
 import time
 import zipfile
 import zlib
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,21 @@ class Limits:
     max_memory_bytes: int = 2048 * 1024 * 1024
     """Most memory the reader may add while parsing one file (guarded reads, Linux)."""
 
+    def user_value(self, name: str) -> float:
+        """A limit in the unit people set it in (MB for the byte limits, else as stored)."""
+        return float(getattr(self, name)) / _USER_UNITS.get(name, 1)
+
+    def with_user_values(self, values: Mapping[str, float]) -> Limits:
+        """A copy with some limits changed, each given in the unit people set it in
+        (``{"max_cells": 2e7, "max_memory_bytes": 8000}`` = 20 M cells, 8,000 MB)."""
+        return replace(
+            self,
+            **{
+                name: type(getattr(self, name))(value * _USER_UNITS.get(name, 1))
+                for name, value in values.items()
+            },
+        )
+
     def describe(self) -> list[tuple[str, str, str]]:
         """(setting name, current value for people, what it limits) for docs and dialogs."""
         return [
@@ -71,6 +87,8 @@ class Limits:
 
 
 MB = 1024 * 1024
+_USER_UNITS = {"max_file_bytes": MB, "max_uncompressed_bytes": MB, "max_memory_bytes": MB}
+"""Limits people set in MB; the others (cells, seconds) are set as stored."""
 PACK_ROWS = 50_000  # rows converted to Python values and packed at a time (reader child)
 
 # one column of a block of rows: (rows, kind per cell, distinct texts, int32 text codes,

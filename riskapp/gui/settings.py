@@ -130,29 +130,22 @@ LIMIT_MEMORY_MB: Setting[int] = declare(
     0,
     "Most memory the reader may add while parsing, MB (0 = built-in default).",
 )
-LIMIT_SETTINGS: tuple[tuple[Setting[int], str, int], ...] = (
-    (LIMIT_FILE_MB, "max_file_bytes", 1024 * 1024),
-    (LIMIT_UNCOMPRESSED_MB, "max_uncompressed_bytes", 1024 * 1024),
-    (LIMIT_CELLS, "max_cells", 1),
-    (LIMIT_SECONDS, "max_seconds", 1),
-    (LIMIT_MEMORY_MB, "max_memory_bytes", 1024 * 1024),
+LIMIT_SETTINGS: tuple[tuple[Setting[int], str], ...] = (
+    (LIMIT_FILE_MB, "max_file_bytes"),
+    (LIMIT_UNCOMPRESSED_MB, "max_uncompressed_bytes"),
+    (LIMIT_CELLS, "max_cells"),
+    (LIMIT_SECONDS, "max_seconds"),
+    (LIMIT_MEMORY_MB, "max_memory_bytes"),
 )
-"""(setting, Limits field, bytes or units per step of the setting)"""
+"""(setting, Limits field); the settings hold what Limits.with_user_values takes"""
 
 
 def limits_from(settings: Settings) -> Any:
     """The reader's safety limits with the user's changes (riskapp.core.readers.Limits)."""
-    from dataclasses import replace
-
     from riskapp.core.readers import Limits
 
-    default = Limits()
-    changes: dict[str, Any] = {}
-    for setting, name, unit in LIMIT_SETTINGS:
-        value = settings.get(setting)
-        if value > 0:
-            changes[name] = type(getattr(default, name))(value * unit)
-    return replace(default, **changes) if changes else default
+    changes = {name: settings.get(setting) for setting, name in LIMIT_SETTINGS}
+    return Limits().with_user_values({name: v for name, v in changes.items() if v > 0})
 
 
 COMPARISON_SPLITTER: Setting[bytes] = declare(

@@ -142,12 +142,12 @@ class SettingsDialog(QDialog):
         default = Limits()
         self.limit_boxes: dict[str, QSpinBox] = {}
         limits_form = QFormLayout()
-        for setting, name, unit in cfg.LIMIT_SETTINGS:
+        for setting, name in cfg.LIMIT_SETTINGS:
             box = QSpinBox(self)
             box.setObjectName(f"settingLimit_{name}")
             box.setRange(0, 2_000_000_000)
             box.setGroupSeparatorShown(True)
-            built_in = int(getattr(default, name) / unit)
+            built_in = int(default.user_value(name))
             box.setSpecialValueText(f"default ({built_in:,})")
             box.setValue(settings.get(setting))
             self.limit_boxes[setting.key] = box
@@ -215,7 +215,7 @@ class SettingsDialog(QDialog):
         s.set(cfg.REFERENCE_FOLDER, folder)
         s.set(cfg.THEME, str(self.theme.currentData()))
         s.set(cfg.ASK_IMPORT_WHEN_UNCLEAR, self.ask_import.isChecked())
-        for setting, _name, _unit in cfg.LIMIT_SETTINGS:
+        for setting, _name in cfg.LIMIT_SETTINGS:
             s.set(setting, int(self.limit_boxes[setting.key].value()))
         problem = s.sync()
         if problem:
