@@ -400,10 +400,10 @@ def _table_lines(
     if main_col is None:
         main_col = next((c for c, f, _, _ in spec.mapping if f in KEY_FIELDS), a)
     out["description_column"] = column_letter(main_col)
-    out["category"] = _objects(cat.loc[idx].fillna("").astype("str"))
+    out["category"] = cat.loc[idx].fillna("").astype("str").array
 
+    # text columns stay (Arrow) text here: _finish turns each into shared strings once
     def pick(fld: str) -> Any:
-        # kept as (Arrow) text here; _finish turns every text column into shared strings once
         return ctext(fld).loc[idx].array
 
     # quantity, with the stray-cell repair for rows like 'Chain - 1m | 2 End Sets | 1'
@@ -475,7 +475,7 @@ def _table_lines(
     if qcol is not None:
         q = parse_quantities(q_raw)
         out["quantity"] = q["value"].to_numpy()
-        out["quantity_text"] = _objects(q_txt)
+        out["quantity_text"] = q_txt.array
         uom_blank = out["uom"] == ""
         out.loc[uom_blank, "uom"] = q["unit"].to_numpy(dtype=object)[uom_blank.to_numpy()]
         _qty_issues(report, sheet, idx, q, q_txt, qcol)
@@ -554,7 +554,7 @@ def _table_lines(
     mapped = {c for c, _, _, _ in spec.mapping}
     for c, h in spec.headers.items():
         if c not in mapped:
-            out[f"{EXTRA_PREFIX}{h}"] = _objects(_col_text(text, c, r0, r1).loc[idx])
+            out[f"{EXTRA_PREFIX}{h}"] = _col_text(text, c, r0, r1).loc[idx].array
     if sheet.widths is not None:
         _stray_fields(report, sheet, spec, grid_rows)
     return out
