@@ -349,7 +349,7 @@ def _child_main(name: str, limits: Limits, data_w: int, err_w: int) -> NoReturn:
         _cap_memory(limits.max_memory_bytes)
         payload: tuple[str, Any]
         try:
-            wb = open_workbook(name, limits, packed=True)
+            wb = open_workbook(name, limits, packed=True, piece_setup=_piece_setup)
             for sheet in wb.sheets:
                 sheet.pack()  # CSV sheets too: compact for the pipe; the parent unpacks
             payload = ("ok", wb)
@@ -384,6 +384,14 @@ def _close_other_fds(keep: set[int]) -> None:  # pragma: no cover - runs in the 
         if fd not in keep:
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def _piece_setup(keep: set[int]) -> None:  # pragma: no cover - runs in a piece's process
+    """A piece of a big sheet parsed in a process of its own (see readers._Pieces): only
+    its pipe and stderr stay open, and it dies with the reader child (the memory cap and
+    ignored Ctrl-C it inherits)."""
+    _close_other_fds(keep | {0, 1, 2})
+    _die_with_parent()
 
 
 def _cap_memory(budget: int) -> None:  # pragma: no cover - runs in the child

@@ -10,20 +10,35 @@ bytes, because a native parser can be made to allocate without bound.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import itertools
+import logging
+import os
 import re
 import stat
 import time
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from riskapp.core.errors import InputFileError, LimitExceededError
+from riskapp.core.xlsxparts import (
+    Cut,
+    attr,
+    cut_sheet,
+    piece_packages,
+    relationship_targets,
+    sheet_parts,
+    xml_unescape,
+)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -279,13 +294,19 @@ def sniff_kind(head: bytes) -> str:
 
 
 def open_workbook(
-    path: str | Path, limits: Limits | None = None, *, packed: bool = False
+    path: str | Path,
+    limits: Limits | None = None,
+    *,
+    packed: bool = False,
+    piece_setup: PieceSetup | None = None,
 ) -> RawWorkbook:
     """Read every sheet of a spreadsheet or CSV into raw grids, in this process.
 
     With ``packed`` the sheets come in the compact columnar form (``RawSheet.packed``, see
     :func:`pack_rows`), workbook sheets converted a block of rows at a time; the reader
-    child uses it to keep its memory and the pipe small.
+    child uses it to keep its memory and the pipe small. A big xlsx sheet is parsed in two
+    pieces at once: in forked processes when ``piece_setup`` is given (the reader child),
+    else on threads.
 
     Raises InputFileError with a clear sentence for anything that is not a readable BOM,
     LimitExceededError (a subclass) naming the setting when a safety limit is hit. Files
@@ -344,12 +365,18 @@ def open_workbook(
             )
         _check_zip(p, limits)
         if fmt in ("xlsx", "xlsm"):
-            # calamine releases the GIL while it parses: the hidden-row and hyperlink scan of
-            # the sheet XML runs meanwhile on the other core
-            with ThreadPoolExecutor(1) as pool:
-                meta = pool.submit(_xlsx_metadata, p)
-                sheets = _read_calamine(p, fmt, limits, deadline, packed)
-                _apply_xlsx_metadata(sheets, meta.result())
+            # big sheets are parsed in pieces on both cores (forked before any thread starts)
+            pieces = _start_pieces(p, limits, deadline, piece_setup)
+            try:
+                # calamine releases the GIL for much of its parse: the hidden-row and
+                # hyperlink scan of the sheet XML runs meanwhile
+                with ThreadPoolExecutor(1) as pool:
+                    meta = pool.submit(_xlsx_metadata, p)
+                    sheets = _read_calamine(p, fmt, limits, deadline, packed, pieces)
+                    _apply_xlsx_metadata(sheets, meta.result())
+            finally:
+                for started in pieces.values():
+                    started.close()
         else:
             sheets = _read_calamine(p, fmt, limits, deadline, packed)
             if fmt == "ods":
@@ -575,7 +602,12 @@ def _is_encrypted_ooxml(p: Path) -> bool:
 
 
 def _read_calamine(
-    p: Path, fmt: str, limits: Limits, deadline: float | None = None, packed: bool = False
+    p: Path,
+    fmt: str,
+    limits: Limits,
+    deadline: float | None = None,
+    packed: bool = False,
+    pieces: Mapping[str, _Pieces] | None = None,
 ) -> list[RawSheet]:
     import python_calamine as pc
 
@@ -594,6 +626,7 @@ def _read_calamine(
         _limit_from_parser(exc, limits, name)
         raise InputFileError(_broken_message(fmt, exc), file=name) from None
     sheets: list[RawSheet] = []
+    pieces = pieces or {}
     try:
         meta = {m.name: m for m in wb.sheets_metadata}
         for sheet_name in wb.sheet_names:
@@ -601,19 +634,21 @@ def _read_calamine(
             m = meta.get(sheet_name)
             if m is not None and "WorkSheet" not in str(m.typ):
                 continue  # chart sheets and macro sheets hold no BOM
+            visible = m is None or ("Visible" in str(m.visible) and "Hidden" not in str(m.visible))
+            started = pieces.get(sheet_name)
+            in_pieces = started.sheet() if started is not None else None
+            if in_pieces is not None:
+                in_pieces.visible = visible
+                if not packed:
+                    in_pieces.unpack()
+                sheets.append(in_pieces)
+                continue
             try:
                 sh = wb.get_sheet_by_name(sheet_name)
-                h, w = sh.total_height, sh.total_width
-                if h * w > limits.max_cells:
-                    raise LimitExceededError(
-                        f"sheet '{sheet_name}' has {h:,} rows × {w:,} columns ({h * w:,} cells), "
-                        f"above the limit of {limits.max_cells:,} cells (setting: max cells).",
-                        file=name,
-                        sheet=sheet_name,
-                    )
+                _check_cells(sh, sheet_name, limits, name)
                 blocks = _packed_blocks(sh, deadline, limits, name) if packed else None
                 cells = [] if packed else sh.to_python(skip_empty_area=False)
-                merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
+                merged = _merged_ranges(sh)
             except (LimitExceededError, MemoryError):
                 raise
             except Exception as exc:
@@ -621,7 +656,6 @@ def _read_calamine(
                 raise InputFileError(
                     _broken_message(fmt, exc), file=name, sheet=sheet_name
                 ) from None
-            visible = m is None or ("Visible" in str(m.visible) and "Hidden" not in str(m.visible))
             sheets.append(
                 RawSheet(sheet_name, list(cells), merged=merged, visible=visible, packed=blocks)
             )
@@ -632,17 +666,32 @@ def _read_calamine(
     return sheets
 
 
-def _packed_blocks(sh: Any, deadline: float | None, limits: Limits, name: str) -> list[Any]:
+def _check_cells(sh: Any, sheet_name: str, limits: Limits, name: str) -> None:
+    h, w = sh.total_height, sh.total_width
+    if h * w > limits.max_cells:
+        raise LimitExceededError(
+            f"sheet '{sheet_name}' has {h:,} rows × {w:,} columns ({h * w:,} cells), "
+            f"above the limit of {limits.max_cells:,} cells (setting: max cells).",
+            file=name,
+            sheet=sheet_name,
+        )
+
+
+def _merged_ranges(sh: Any) -> list[tuple[int, int, int, int]]:
+    return [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
+
+
+def _packed_blocks(
+    sh: Any, deadline: float | None, limits: Limits, name: str, skip: int = 0
+) -> list[Any]:
     """A calamine sheet packed PACK_ROWS rows at a time (as to_python(skip_empty_area=False)
     would give it: rows from row 1, columns from A), so only one block of rows exists as
-    Python objects at any moment."""
-    import itertools
-
+    Python objects at any moment. The first `skip` rows are left out."""
     start, end = sh.start, sh.end
     if start is None or end is None:
         return []
     pad, width = int(start[1]), int(end[1]) + 1
-    rows = sh.iter_rows()
+    rows = itertools.islice(sh.iter_rows(), skip, None)
     blocks: list[list[PackedColumn]] = []
     while True:
         block = list(itertools.islice(rows, PACK_ROWS))
@@ -650,6 +699,198 @@ def _packed_blocks(sh: Any, deadline: float | None, limits: Limits, name: str) -
             return blocks
         blocks.append(pack_rows(block, width, pad))
         _check_time(deadline, limits, name)
+
+
+SPLIT_MIN_BYTES = 8 * MB
+"""A worksheet whose XML unpacks to at least this is parsed in pieces on two cores (about
+13,000 BOM lines; below it the pieces' overhead eats the gain)."""
+SPLIT_MAX_BYTES = 256 * MB
+"""...and at most this: the pieces are copies, which a bigger sheet cannot afford within the
+reader's memory limit."""
+SPLIT_SHARES = (0.5,)
+"""Where the sheet is cut: in two halves, one per core."""
+
+
+PieceSetup = Callable[[set[int]], None]
+"""Run first in a process forked to parse a piece (given the descriptors it must keep): the
+guard's reader child passes one that closes the others and ties the process to its own
+life."""
+
+
+class _Pieces:
+    """A big sheet being parsed in pieces: the first here, the later ones at the same time in
+    forked processes (inside the guard's reader child, given a PieceSetup) or threads."""
+
+    def __init__(
+        self,
+        p: Path,
+        sheet_name: str,
+        cut: Cut,
+        packages: list[bytes],
+        limits: Limits,
+        deadline: float | None,
+        setup: PieceSetup | None,
+    ) -> None:
+        self.sheet_name, self.cut = sheet_name, cut
+        self.firsts = (0, *cut.first_rows)
+        self._args = (sheet_name, limits, deadline, str(p))
+        self._first = packages[0]
+        self._pool: ThreadPoolExecutor | None = None
+        self._later: list[Callable[[], _PieceResult | None]] = []
+        self._pids: list[int] = []
+        for package, skip in zip(packages[1:], cut.first_rows, strict=True):
+            if setup is not None:
+                self._later.append(self._fork(package, skip, setup))
+            else:
+                self._pool = self._pool or ThreadPoolExecutor(len(packages) - 1)
+                future = self._pool.submit(_parse_piece, package, skip, *self._args)
+                self._later.append(future.result)
+
+    def _fork(self, package: bytes, skip: int, setup: PieceSetup) -> Callable[[], Any]:
+        import pickle
+
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the piece's process, reported through the pipe
+            code = 1
+            try:
+                os.close(r)
+                setup({w})
+                result = _parse_piece(package, skip, *self._args)
+                with os.fdopen(w, "wb", buffering=1 << 20) as fh:
+                    pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        self._pids.append(pid)
+
+        def collect() -> Any:
+            try:
+                with os.fdopen(r, "rb", buffering=1 << 20) as fh:
+                    return pickle.load(fh)
+            except Exception:  # the process died: the sheet is read whole
+                return None
+            finally:
+                os.waitpid(pid, 0)
+                self._pids.remove(pid)
+
+        return collect
+
+    def close(self) -> None:
+        """Stop what still runs (after an error elsewhere in the workbook)."""
+        import signal
+
+        for pid in list(self._pids):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        self._pids.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def sheet(self) -> RawSheet | None:
+        """The whole sheet, packed, or None when it must be read whole (a piece did not
+        parse, or the pieces' rows overlap: rows out of order in the file)."""
+        try:
+            first = _parse_piece(self._first, 0, *self._args, merged=True)
+            results = [first, *(collect() for collect in self._later)]
+        finally:
+            self.close()
+        blocks: list[list[PackedColumn]] = []
+        rows_done = width = 0
+        for i, result in enumerate(results):
+            if result is None:
+                return None
+            piece_blocks, start, end, _ = result
+            if start is None or end is None:
+                continue
+            ends_before = self.firsts[i + 1] if i + 1 < len(self.firsts) else None
+            if start[0] < self.firsts[i] or (ends_before is not None and end[0] >= ends_before):
+                return None  # rows out of order: only a whole read places them right
+            if rows_done < self.firsts[i]:
+                blocks.append(_widened([], 0, self.firsts[i] - rows_done))
+            blocks += piece_blocks
+            rows_done, width = end[0] + 1, max(width, end[1] + 1)
+        merged = results[0][3] if results[0] else []
+        return RawSheet(
+            self.sheet_name, [], merged=merged, packed=[_widened(b, width) for b in blocks]
+        )
+
+
+# (packed blocks, first cell, last cell, merged ranges) of one piece
+_PieceResult = tuple[list[Any], tuple[int, int] | None, tuple[int, int] | None, list[Any]]
+
+
+def _parse_piece(
+    package: bytes,
+    skip: int,
+    sheet_name: str,
+    limits: Limits,
+    deadline: float | None,
+    name: str,
+    *,
+    merged: bool = False,
+) -> _PieceResult | None:
+    """Parse and pack one piece, its rows from `skip` on; None when it does not parse (the
+    whole read then says what is wrong with the file)."""
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(package))
+        sh = wb.get_sheet_by_name(sheet_name)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        log.info("a piece of a big sheet did not parse (%s); read whole", type(exc).__name__)
+        return None
+    try:
+        _check_cells(sh, sheet_name, limits, name)
+        start = (int(sh.start[0]), int(sh.start[1])) if sh.start is not None else None
+        end = (int(sh.end[0]), int(sh.end[1])) if sh.end is not None else None
+        blocks = _packed_blocks(sh, deadline, limits, name, skip=skip)
+        return blocks, start, end, _merged_ranges(sh) if merged else []
+    finally:
+        wb.close()
+
+
+def _start_pieces(
+    p: Path, limits: Limits, deadline: float | None, setup: PieceSetup | None
+) -> dict[str, _Pieces]:
+    """Start parsing, in pieces, the sheets worth it (see xlsxparts): their XML unpacks to
+    SPLIT_MIN_BYTES..SPLIT_MAX_BYTES and the machine has a second core."""
+    if (os.cpu_count() or 1) < 2:
+        return {}
+    started: dict[str, _Pieces] = {}
+    try:
+        with zipfile.ZipFile(p) as zf:
+            sizes = {info.filename: info.file_size for info in zf.infolist()}
+            for sheet, part in sheet_parts(zf).items():
+                if not SPLIT_MIN_BYTES <= sizes.get(part, 0) <= SPLIT_MAX_BYTES:
+                    continue
+                xml = zf.read(part)
+                cut = cut_sheet(xml, SPLIT_SHARES)
+                if cut is not None:
+                    packages = piece_packages(zf, part, xml, cut)
+                    del xml
+                    started[sheet] = _Pieces(p, sheet, cut, packages, limits, deadline, setup)
+    except (zipfile.BadZipFile, KeyError, *_ZIP_ERRORS):
+        pass  # the whole read says what is wrong
+    except BaseException:
+        for pieces in started.values():
+            pieces.close()
+        raise
+    return started
+
+
+def _widened(block: list[PackedColumn], width: int, n: int = 0) -> list[PackedColumn]:
+    """A packed block with empty cells ('' as calamine gives them) added on the right (an
+    empty block: `n` rows of them)."""
+    import numpy as np
+
+    n = block[0][0] if block else n
+    empty: PackedColumn = (n, bytes(n), [""], np.zeros(n, np.int32).tobytes(), b"", [])
+    return block + [empty] * (max(width, 1) - len(block))
 
 
 _RE_CALAMINE_CELL_LIMIT = re.compile(r"Cell limit exceeded \((\d+) cells requested")
@@ -672,11 +913,6 @@ def _broken_message(fmt: str, exc: BaseException) -> str:
         f"the {fmt} workbook is damaged or in a form that cannot be read ({_first_line(exc)}). "
         "Open it in Excel or LibreOffice and save a fresh copy as .xlsx."
     )
-
-
-def _attr(tag: bytes, name: bytes) -> str | None:
-    m = re.search(rb"\b" + re.escape(name) + rb'="([^"]*)"', tag)
-    return m.group(1).decode("utf-8", "replace") if m else None
 
 
 _RE_HIDDEN = re.compile(rb'hidden="(?:1|true)"')
@@ -702,28 +938,7 @@ def _xlsx_metadata(p: Path) -> dict[str, _SheetMeta]:
     try:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist())
-            wbxml = zf.read("xl/workbook.xml") if "xl/workbook.xml" in names else b""
-            rels = (
-                zf.read("xl/_rels/workbook.xml.rels")
-                if "xl/_rels/workbook.xml.rels" in names
-                else b""
-            )
-            targets = {
-                _attr(t, b"Id"): _attr(t, b"Target")
-                for t in re.findall(rb"<Relationship\b[^>]*>", rels)
-            }
-            for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", wbxml):
-                sname = _attr(tag, b"name")
-                rid = _attr(tag, b"r:id") or _attr(tag, b"id")
-                if sname is None or rid is None:
-                    continue
-                sname = _xml_unescape(sname)
-                target = targets.get(rid)
-                if not target:
-                    continue
-                path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                if path not in names:
-                    continue
+            for sname, path in sheet_parts(zf).items():
                 hidden_cols: set[int] = set()
                 hidden_rows: set[int] = set()
                 links_at: dict[tuple[int, int], str] = {}
@@ -734,15 +949,15 @@ def _xlsx_metadata(p: Path) -> dict[str, _SheetMeta]:
                 head = xml[: data_at if data_at >= 0 else len(xml)]
                 tail = xml[data_end:] if data_end >= 0 else b""
                 for col in re.findall(rb"<(?:\w+:)?col\b[^>]*>", head):
-                    if _attr(col, b"hidden") in ("1", "true"):
-                        lo, hi = int(_attr(col, b"min") or 0), int(_attr(col, b"max") or 0)
+                    if attr(col, b"hidden") in ("1", "true"):
+                        lo, hi = int(attr(col, b"min") or 0), int(attr(col, b"max") or 0)
                         if 0 < lo <= hi <= 16384:
                             hidden_cols.update(range(lo - 1, hi))
                 for m_hidden in _RE_HIDDEN.finditer(xml, max(data_at, 0)):
                     start = xml.rfind(b"<", 0, m_hidden.start())
                     tag = xml[start : m_hidden.end() + 1]
                     if re.match(rb"<(?:\w+:)?row\b", tag):
-                        r = _attr(tag, b"r")
+                        r = attr(tag, b"r")
                         if r and r.isdigit():
                             hidden_rows.add(int(r) - 1)
                 links = re.findall(rb"<(?:\w+:)?hyperlink\b[^>]*>", tail)
@@ -751,18 +966,15 @@ def _xlsx_metadata(p: Path) -> dict[str, _SheetMeta]:
                         path.rsplit("/", 1)[0] + "/_rels/" + path.rsplit("/", 1)[1] + ".rels"
                     )
                     srels = zf.read(rels_path) if rels_path in names else b""
-                    stargets = {
-                        _attr(t, b"Id"): _attr(t, b"Target")
-                        for t in re.findall(rb"<Relationship\b[^>]*>", srels)
-                    }
+                    stargets = relationship_targets(srels)
                     for link in links:
-                        ref = _attr(link, b"ref") or ""
-                        rid2 = _attr(link, b"r:id")
+                        ref = attr(link, b"ref") or ""
+                        rid2 = attr(link, b"r:id")
                         url = stargets.get(rid2) if rid2 else None
                         m = re.match(r"([A-Z]+)(\d+)", ref)
                         if url and m:
                             key = (int(m.group(2)) - 1, column_index(m.group(1)))
-                            links_at[key] = _xml_unescape(url)
+                            links_at[key] = xml_unescape(url)
     except (zipfile.BadZipFile, KeyError, *_ZIP_ERRORS):
         return out  # metadata is a nicety; the values are read by calamine
     return out
@@ -781,7 +993,7 @@ def _add_ods_metadata(p: Path, sheets: list[RawSheet]) -> None:
         m = re.match(rb'[^>]*table:name="([^"]*)"', part)
         if not m:
             continue
-        sheet = by_name.get(_xml_unescape(m.group(1).decode("utf-8", "replace")))
+        sheet = by_name.get(xml_unescape(m.group(1).decode("utf-8", "replace")))
         if sheet is None:
             continue
         col = 0
@@ -789,32 +1001,22 @@ def _add_ods_metadata(p: Path, sheets: list[RawSheet]) -> None:
         for tag in re.finditer(rb"<table:table-(column|row)\b([^>]*)>", part):
             kind, attrs = tag.group(1), tag.group(2)
             if kind == b"column":
-                n = _count_attr(attrs, b"table:number-columns-repeated")
-                if _attr(attrs, b"table:visibility") in ("collapse", "filter"):
+                n = _countattr(attrs, b"table:number-columns-repeated")
+                if attr(attrs, b"table:visibility") in ("collapse", "filter"):
                     if col < 16384:
                         sheet.hidden_cols.update(range(col, min(col + n, 16384)))
                 col += n
             else:
-                n = _count_attr(attrs, b"table:number-rows-repeated")
-                if _attr(attrs, b"table:visibility") in ("collapse", "filter") and row < 1_048_576:
+                n = _countattr(attrs, b"table:number-rows-repeated")
+                if attr(attrs, b"table:visibility") in ("collapse", "filter") and row < 1_048_576:
                     sheet.hidden_rows.update(range(row, min(row + n, sheet.n_rows)))
                 row += n
 
 
-def _count_attr(attrs: bytes, name: bytes) -> int:
+def _countattr(attrs: bytes, name: bytes) -> int:
     """A repeat count attribute; junk counts as 1 (calamine decides what the cells are)."""
-    value = _attr(attrs, name) or "1"
+    value = attr(attrs, name) or "1"
     return max(1, int(value)) if value.isdigit() else 1
-
-
-def _xml_unescape(s: str) -> str:
-    return (
-        s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
 
 
 # ---------------------------------------------------------------- CSV / text
