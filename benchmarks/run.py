@@ -32,6 +32,10 @@ DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "results"
 
 
+FLOOR_RUNS = 3  # the raw read floor: best of 3
+ANALYSE_RUNS = 3  # pipeline.analyse as the app runs it: best of 3 (import + tag + score)
+
+
 def timed(fn: Any, *args: Any, **kw: Any) -> tuple[float, Any]:
     t = time.perf_counter()
     out = fn(*args, **kw)
@@ -97,7 +101,9 @@ def stage_run(path: Path, out_dir: Path, naive_write: bool) -> dict[str, Any]:
     from riskapp.core.tagging import TagParams, element_symbols, tag_lines
 
     res: dict[str, Any] = {}
-    res["read_floor_s"] = read_floor(path)
+    # the floor at its best (the first read also warms the page cache and calamine)
+    res["read_floor_runs_s"] = [read_floor(path) for _ in range(FLOOR_RUNS)]
+    res["read_floor_s"] = min(res["read_floor_runs_s"])
     ref = load_reference()
     scenario = load_scenario("baseline", ref=ref)
     res["import_s"], imported = timed(import_bom, path)
@@ -106,10 +112,16 @@ def stage_run(path: Path, out_dir: Path, naive_write: bool) -> dict[str, Any]:
     )
     res["score_s"], scored = timed(score_bom, tagged, ref, scenario)
     res["advice_s"], _ = timed(advise, scored, ref)
-    res["analyse_s"], analysis = timed(analyse, path, AnalysisOptions())
     # the stages as the app runs them (pipeline.analyse: the tagging rules are built in a
-    # thread while the file is read)
-    res["pipeline_stages_s"] = dict(analysis.seconds)
+    # thread while the file is read), best of ANALYSE_RUNS like the floor
+    runs = []
+    for _ in range(ANALYSE_RUNS):
+        seconds, analysis = timed(analyse, path, AnalysisOptions())
+        runs.append((seconds, dict(analysis.seconds)))
+    res["analyse_runs_s"] = [r[0] for r in runs]
+    res["analyse_s"], res["pipeline_stages_s"] = min(
+        runs, key=lambda r: r[1]["import"] + r[1]["tag"] + r[1]["score"]
+    )
     target = out_dir / "report.xlsx"
     res["report_s"], _ = timed(write_report, [analysis], target)
     cols = line_columns(element_symbols(ref), analysis.scored.lines)
@@ -245,7 +257,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             if stages:
                 its_app = stages["import"] + stages["tag"] + stages["score"]
                 print(
-                    f"{'  as the app runs it':<28}{its_app:9.2f}{(naive or 0):9.2f}{floor:9.2f}{(naive or 0) / its_app:9.1f}x{its_app / floor:9.2f}x   (pipeline.analyse: import {stages['import']:.2f} + tag {stages['tag']:.2f} + score {stages['score']:.2f})"
+                    f"{'  as the app runs it, best':<28}{its_app:9.2f}{(naive or 0):9.2f}{floor:9.2f}{(naive or 0) / its_app:9.1f}x{its_app / floor:9.2f}x   (best of {len(r.get('analyse_runs_s') or [1])} pipeline.analyse runs: import {stages['import']:.2f} + tag {stages['tag']:.2f} + score {stages['score']:.2f})"
                 )
             print(f"{'peak memory (stages)':<28}{r['peak_rss_mb']:9.0f} MB")
         print(

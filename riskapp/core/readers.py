@@ -366,12 +366,13 @@ def open_workbook(
         _check_zip(p, limits)
         if fmt in ("xlsx", "xlsm"):
             # big sheets are parsed in pieces on both cores (forked before any thread starts)
-            pieces = _start_pieces(p, limits, deadline, piece_setup)
+            xml_read: dict[str, bytes] = {}  # sheet XML already unpacked, for the scan
+            pieces = _start_pieces(p, limits, deadline, piece_setup, xml_read)
             try:
                 # calamine releases the GIL for much of its parse: the hidden-row and
                 # hyperlink scan of the sheet XML runs meanwhile
                 with ThreadPoolExecutor(1) as pool:
-                    meta = pool.submit(_xlsx_metadata, p)
+                    meta = pool.submit(_xlsx_metadata, p, xml_read)
                     sheets = _read_calamine(p, fmt, limits, deadline, packed, pieces)
                     _apply_xlsx_metadata(sheets, meta.result())
             finally:
@@ -855,10 +856,15 @@ def _parse_piece(
 
 
 def _start_pieces(
-    p: Path, limits: Limits, deadline: float | None, setup: PieceSetup | None
+    p: Path,
+    limits: Limits,
+    deadline: float | None,
+    setup: PieceSetup | None,
+    xml_read: dict[str, bytes],
 ) -> dict[str, _Pieces]:
     """Start parsing, in pieces, the sheets worth it (see xlsxparts): their XML unpacks to
-    SPLIT_MIN_BYTES..SPLIT_MAX_BYTES and the machine has a second core."""
+    SPLIT_MIN_BYTES..SPLIT_MAX_BYTES and the machine has a second core. The unpacked XML is
+    left in `xml_read` (by part) for the hidden-row and hyperlink scan."""
     if (os.cpu_count() or 1) < 2:
         return {}
     started: dict[str, _Pieces] = {}
@@ -868,11 +874,10 @@ def _start_pieces(
             for sheet, part in sheet_parts(zf).items():
                 if not SPLIT_MIN_BYTES <= sizes.get(part, 0) <= SPLIT_MAX_BYTES:
                     continue
-                xml = zf.read(part)
+                xml = xml_read[part] = zf.read(part)
                 cut = cut_sheet(xml, SPLIT_SHARES)
                 if cut is not None:
                     packages = piece_packages(zf, part, xml, cut)
-                    del xml
                     started[sheet] = _Pieces(p, sheet, cut, packages, limits, deadline, setup)
     except (zipfile.BadZipFile, KeyError, *_ZIP_ERRORS):
         pass  # the whole read says what is wrong
@@ -931,7 +936,7 @@ def _apply_xlsx_metadata(sheets: list[RawSheet], meta: dict[str, _SheetMeta]) ->
             sheet.links.update(found[2])
 
 
-def _xlsx_metadata(p: Path) -> dict[str, _SheetMeta]:
+def _xlsx_metadata(p: Path, xml_read: Mapping[str, bytes] | None = None) -> dict[str, _SheetMeta]:
     """Hidden rows/columns and hyperlinks, which calamine does not expose, from the sheet XML
     (by sheet name; {} when the parts cannot be read: metadata is a nicety)."""
     out: dict[str, _SheetMeta] = {}
@@ -943,7 +948,7 @@ def _xlsx_metadata(p: Path) -> dict[str, _SheetMeta]:
                 hidden_rows: set[int] = set()
                 links_at: dict[tuple[int, int], str] = {}
                 out[sname] = (hidden_cols, hidden_rows, links_at)
-                xml = zf.read(path)
+                xml = (xml_read or {}).get(path) or zf.read(path)
                 data_at = xml.find(b"<sheetData")
                 data_end = xml.rfind(b"</sheetData>")
                 head = xml[: data_at if data_at >= 0 else len(xml)]

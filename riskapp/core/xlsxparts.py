@@ -25,7 +25,7 @@ _RE_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _RE_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _RE_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*>")
 _RE_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
-_NOT_IN_PIECES = (b"<!--", b"<![CDATA[", b"<?")
+_MAX_LOOKS = 10_000  # '!' and '?' in a sheet's text checked one by one before giving up
 _LEFT_OUT = ("xl/media/", "xl/embeddings/", "xl/printerSettings/", "xl/drawings/", "xl/charts/")
 
 
@@ -92,7 +92,7 @@ def cut_sheet(xml: bytes, shares: Sequence[float]) -> Cut | None:
     data_end = xml.rfind(b"</" + prefix + b"sheetData>")
     if data_end <= data_start:
         return None
-    if any(xml.find(s, data_start, data_end) >= 0 for s in _NOT_IN_PIECES):
+    if _has_comments_or_instructions(xml, data_start, data_end):
         return None
     row_tag = re.compile(rb"<" + re.escape(prefix) + rb"row[\s>/]")
     size = data_end - data_start
@@ -116,6 +116,19 @@ def cut_sheet(xml: bytes, shares: Sequence[float]) -> Cut | None:
     if not starts:
         return None
     return Cut(data_start, tuple(starts), data_end, tuple(rows))
+
+
+def _has_comments_or_instructions(xml: bytes, start: int, end: int) -> bool:
+    """Whether xml[start:end] holds '<!' (comment, CDATA) or '<?' (processing instruction).
+    Looked for by the rare '!' and '?' (a one-byte search is fast; '<' is everywhere), so a
+    sheet whose text is full of them counts as having them: it is read whole."""
+    for char in (b"!", b"?"):
+        at, looks = xml.find(char, start, end), 0
+        while at >= 0:
+            if xml[at - 1 : at] == b"<" or looks >= _MAX_LOOKS:
+                return True
+            at, looks = xml.find(char, at + 1, end), looks + 1
+    return False
 
 
 def piece_xml(xml: bytes, cut: Cut, index: int) -> list[memoryview]:

@@ -124,12 +124,21 @@ def test_cut_lands_on_a_numbered_row_near_the_share() -> None:
         + b"</sheetData>",
         b"<sheetData>" + _rows(list(range(1, 50))) + b"<!-- <row r='9'> --></sheetData>",
         b"<sheetData>" + _rows(list(range(1, 50))) + b"<?pi x?></sheetData>",
+        b"<sheetData>"
+        + _rows(list(range(1, 50))).replace(b"<t>A7", b"<t><![CDATA[A7]]>")
+        + b"</sheetData>",
         b"<sheetData>" + _rows([1]) + b"</sheetData>",  # one row: nothing to cut
     ],
 )
 def test_no_cut_where_it_could_change_what_is_read(body: bytes) -> None:
     xml = HEAD + body + b"</worksheet>"
     assert cut_sheet(xml, (0.5,)) is None
+
+
+def test_exclamation_and_question_marks_in_cell_text_do_not_stop_the_cut() -> None:
+    rows = _rows(list(range(1, 101))).replace(b"</t>", b" Warning! Why?</t>")
+    xml = HEAD + b"<sheetData>" + rows + b"</sheetData></worksheet>"
+    assert cut_sheet(xml, (0.5,)) is not None
 
 
 def test_the_row_number_is_read_from_r_not_from_look_alike_attributes() -> None:
