@@ -685,65 +685,68 @@ def _xml_text(s: pd.Series) -> pd.Series:
     return s.str.replace("_x", "_x005F_x", regex=False)
 
 
-def _column_cells(
-    frame: pd.DataFrame, col: Col, letter: str, rows: pd.Series, style: str
-) -> pd.Series:
-    """The <c> elements of one column for every line ('' where the cell is empty)."""
+def _column_tails(frame: pd.DataFrame, col: Col, style: str) -> list[str]:
+    """Per line, the rest of its cell in this column after the reference ('<c r="A2'): the
+    style, the value and the closing tags; '' where the cell is empty. Values are
+    formatted and escaped once per distinct value; the lines share the resulting strings."""
     s_attr = f' s="{style}"' if style else ""
     n = len(frame)
     if col.key not in frame.columns:
-        return pd.Series([""] * n, index=frame.index, dtype="str")
+        return [""] * n
     v = frame[col.key]
     if col.kind in ("num", "g", "pct", "money", "int"):
-        num = pd.to_numeric(v, errors="coerce").astype("float64")
-        ok = num.notna() & np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
-        text = num.astype("str")
-        cells = f'<c r="{letter}' + rows + f'"{s_attr}><v>' + text + "</v></c>"
-        return cells.where(ok, "")
+        num = pd.to_numeric(v, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        codes, uniq = pd.factorize(np.where(np.isfinite(num), num, np.nan))
+        text = pd.Series(uniq, dtype="float64").astype("str")
+        tails = [f'"{s_attr}><v>{t}</v></c>' for t in text]
+        return _spread(tails, codes)
     if col.kind == "bool":
-        flag = v.fillna(False).astype(bool)
-        cells = f'<c r="{letter}' + rows + f'"{s_attr} t="inlineStr"><is><t>yes</t></is></c>'
-        return cells.where(flag, "")
+        flag = v.fillna(False).astype(bool).to_numpy()
+        tail = f'"{s_attr} t="inlineStr"><is><t>yes</t></is></c>'
+        return [tail if f else "" for f in flag]
     if col.kind == "list":
-        text = pd.Series(
-            [
-                "\n".join(str(x) for x in e)
-                if isinstance(e, (list, tuple))
-                else ("" if e is None else str(e))
-                for e in v
-            ],
-            index=frame.index,
-            dtype=object,
-        )
+        values: Any = [
+            "\n".join(str(x) for x in e)
+            if isinstance(e, (list, tuple))
+            else ("" if e is None else str(e))
+            for e in v
+        ]
     else:
-        text = v.astype(object).where(v.notna(), "").astype(str)
-    text = text.astype("str")
-    ok = text.str.len() > 0
-    cells = (
-        f'<c r="{letter}'
-        + rows
-        + f'"{s_attr} t="inlineStr"><is><t xml:space="preserve">'
-        + _xml_text(text)
-        + "</t></is></c>"
-    )
-    return cells.where(ok, "")
+        values = v.astype(object).where(v.notna(), "").astype(str).to_numpy(dtype=object)
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object))
+    escaped = _xml_text(pd.Series(uniq, dtype="str"))
+    head = f'"{s_attr} t="inlineStr"><is><t xml:space="preserve">'
+    tails = [f"{head}{t}</t></is></c>" if raw else "" for raw, t in zip(uniq, escaped, strict=True)]
+    return _spread(tails, codes)
 
 
-FAST_ROWS_CHUNK = 5_000  # lines turned into sheet XML at a time (bounds the memory used)
+def _spread(distinct: list[str], codes: np.ndarray) -> list[str]:
+    """distinct[code] per line, '' for the code -1 (an empty cell)."""
+    table = np.array([*distinct, ""], dtype=object)
+    return list(table[np.where(codes < 0, len(distinct), codes)])
+
+
+FAST_ROWS_CHUNK = 10_000  # lines turned into sheet XML at a time (bounds the memory used)
 
 
 def _fast_rows(
     frame: pd.DataFrame, cols: Sequence[Col], styles: Sequence[str], first_row: int = 2
 ) -> bytes:
+    """The <row> elements of these lines. Per cell only two string joins run in Python:
+    its reference and its (shared) tail, then each row's cells."""
     from riskapp.core.readers import column_letter
 
-    numbers = np.arange(first_row, first_row + len(frame)).astype(str)
-    rows = pd.Series(numbers, index=frame.index, dtype="str")
-    body = pd.Series([""] * len(frame), index=frame.index, dtype="str")
+    rows = [str(r) for r in range(first_row, first_row + len(frame))]
+    columns = []
     for j, c in enumerate(cols):
-        body = body + _column_cells(frame, c, column_letter(j), rows, styles[j])
-    xml = '<row r="' + rows + '">' + body + "</row>"
-    return "".join(xml.tolist()).encode("utf-8")
+        head = f'<c r="{column_letter(j)}'
+        tails = _column_tails(frame, c, styles[j])
+        columns.append([head + r + t if t else "" for r, t in zip(rows, tails, strict=True)])
+    xml = [
+        '<row r="' + r + '">' + "".join(cells) + "</row>"
+        for r, *cells in zip(rows, *columns, strict=True)
+    ]
+    return "".join(xml).encode("utf-8")
 
 
 def _patch_fast_sheets(
@@ -980,16 +983,15 @@ def _advice_sheet(w: _Writer, a: Analysis) -> None:
         "text",
     ]
     widths = [10, 36, 6, 30, 7, 8, 8, 10, 12, 12, 9, 40, 30, 30, 36, 36, 10]
+    # 'Sheet!Row' of each advised line, looked up once (not a whole-row .loc per option)
+    advised = lines.loc[lines.index.isin(adv["line_index"]), ["sheet", "row"]]
+    records = zip(advised.index, advised.to_dict("records"), strict=True)
+    where = {i: _line_label(src) for i, src in records}
     rows: list[tuple[Any, ...]] = []
     for t in adv.itertuples():
-        li = t.line_index
-        where = ""
-        if li in lines.index:
-            src = lines.loc[cast(Any, li)]
-            where = _line_label(src)
         rows.append(
             (
-                where,
+                where.get(t.line_index, ""),
                 t.description,
                 t.rank,
                 t.title,
