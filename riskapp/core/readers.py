@@ -706,8 +706,8 @@ SPLIT_MIN_BYTES = 8 * MB
 """A worksheet whose XML unpacks to at least this is parsed in pieces on two cores (about
 13,000 BOM lines; below it the pieces' overhead eats the gain)."""
 SPLIT_MAX_BYTES = 256 * MB
-"""...and at most this: the pieces are copies, which a bigger sheet cannot afford within the
-reader's memory limit."""
+"""...and at most this, and at most a sixth of the reader's memory limit: the pieces are
+copies, which a bigger sheet cannot afford within the limit."""
 SPLIT_SHARES = (0.5,)
 """Where the sheet is cut: in two halves, one per core."""
 
@@ -795,6 +795,7 @@ class _Pieces:
         parse, or the pieces' rows overlap: rows out of order in the file)."""
         try:
             first = _parse_piece(self._first, 0, *self._args, merged=True)
+            self._first = b""  # parsed: its copy is not needed any more
             results = [first, *(collect() for collect in self._later)]
         finally:
             self.close()
@@ -872,7 +873,10 @@ def _start_pieces(
         with zipfile.ZipFile(p) as zf:
             sizes = {info.filename: info.file_size for info in zf.infolist()}
             for sheet, part in sheet_parts(zf).items():
-                if not SPLIT_MIN_BYTES <= sizes.get(part, 0) <= SPLIT_MAX_BYTES:
+                size = sizes.get(part, 0)
+                # the pieces are copies: they must leave the reader most of its memory
+                affordable = 3 * size <= limits.max_memory_bytes // 2
+                if not (SPLIT_MIN_BYTES <= size <= SPLIT_MAX_BYTES and affordable):
                     continue
                 xml = xml_read[part] = zf.read(part)
                 cut = cut_sheet(xml, SPLIT_SHARES)
@@ -881,6 +885,11 @@ def _start_pieces(
                     started[sheet] = _Pieces(p, sheet, cut, packages, limits, deadline, setup)
     except (zipfile.BadZipFile, KeyError, *_ZIP_ERRORS):
         pass  # the whole read says what is wrong
+    except MemoryError:  # no room for the copies: read whole, as a smaller machine would
+        for pieces in started.values():
+            pieces.close()
+        started.clear()
+        xml_read.clear()
     except BaseException:
         for pieces in started.values():
             pieces.close()

@@ -241,3 +241,29 @@ def test_generated_bom_reads_the_same_through_the_guard_in_pieces(
     whole = _read(path, monkeypatch, pieces=False, guarded=True)
     assert _read(path, monkeypatch, pieces=True, guarded=True) == whole
     assert len(whole[0][1]) > 3000
+
+
+def test_no_pieces_when_their_copies_would_crowd_the_memory_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _xlsx(tmp_path, _rows(list(range(1, 301))))
+    started = _count_pieces(monkeypatch)
+    monkeypatch.setattr(readers, "SPLIT_MIN_BYTES", 1)
+    size = zipfile.ZipFile(path).getinfo(SHEET).file_size
+    open_workbook(path, Limits(max_memory_bytes=6 * size))
+    assert started == [2]
+    open_workbook(path, Limits(max_memory_bytes=5 * size))
+    assert started == [2]  # not cut the second time
+
+
+def test_no_memory_for_the_pieces_means_the_sheet_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _xlsx(tmp_path, _rows(list(range(1, 301))))
+    whole = _read(path, monkeypatch, pieces=False, guarded=False)
+
+    def no_room(*args: Any) -> Any:
+        raise MemoryError
+
+    monkeypatch.setattr(readers, "piece_packages", no_room)
+    assert _read(path, monkeypatch, pieces=True, guarded=False) == whole
