@@ -474,18 +474,23 @@ def _zip_format(p: Path, ext: str) -> str:
                 return "xlsb"
             if any(n.startswith("xl/") for n in lower) or "[content_types].xml" in lower:
                 return "xlsm" if ext == ".xlsm" or "xl/vbaproject.bin" in lower else "xlsx"
-    except zipfile.BadZipFile:
-        raise InputFileError(
+    except (zipfile.BadZipFile, *_ZIP_ERRORS) as exc:
+        raise _damaged_zip(exc, name) from None
+    raise InputFileError("this zip file does not contain a spreadsheet.", file=name)
+
+
+def _damaged_zip(exc: BaseException, name: str) -> InputFileError:
+    """The sentence for a zip container that cannot be read or unpacked."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return InputFileError(
             "the workbook is damaged (its zip container cannot be read). It may be truncated "
             "or only partly downloaded.",
             file=name,
-        ) from None
-    except _ZIP_ERRORS as exc:
-        raise InputFileError(
-            f"the workbook is damaged (a part of it cannot be unpacked: {_first_line(exc)}).",
-            file=name,
-        ) from None
-    raise InputFileError("this zip file does not contain a spreadsheet.", file=name)
+        )
+    return InputFileError(
+        f"the workbook is damaged (a part of it cannot be unpacked: {_first_line(exc)}).",
+        file=name,
+    )
 
 
 def _check_zip(p: Path, limits: Limits) -> None:
@@ -525,17 +530,8 @@ def _check_zip(p: Path, limits: Limits) -> None:
                 _check_xml_head(head, info.filename, name)
                 if "worksheets/" in n or n.endswith("content.xml"):
                     _check_dimension(head, limits, name)
-    except zipfile.BadZipFile:
-        raise InputFileError(
-            "the workbook is damaged (its zip container cannot be read). It may be truncated "
-            "or only partly downloaded.",
-            file=name,
-        ) from None
-    except _ZIP_ERRORS as exc:
-        raise InputFileError(
-            f"the workbook is damaged (a part of it cannot be unpacked: {_first_line(exc)}).",
-            file=name,
-        ) from None
+    except (zipfile.BadZipFile, *_ZIP_ERRORS) as exc:
+        raise _damaged_zip(exc, name) from None
 
 
 _RE_ROOT_START = re.compile(rb"<[A-Za-z_]")
