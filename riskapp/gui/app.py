@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import logging.handlers
 import os
 import sys
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 
@@ -30,6 +28,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 import riskapp
+from riskapp.core.logsetup import logging_to_file
 from riskapp.gui import settings as cfg
 from riskapp.gui.autosave import NO_PROMPT_ENV
 
@@ -43,49 +42,10 @@ SCREENSHOT_DELAY_MS = 250
 """Pause after the import so the table is laid out and painted before the grab."""
 
 
-def log_dir() -> Path:
-    """Where the log file goes: RISKAPP_USER_DIR/logs, else the platform's log folder."""
-    user_dir = os.environ.get(cfg.USER_DIR_ENV, "").strip()
-    if user_dir:
-        return Path(user_dir) / "logs"
-    import platformdirs
-
-    return Path(platformdirs.user_log_dir(APP_NAME, ORG_NAME))
-
-
-@contextmanager
-def _logging() -> Iterator[Path | None]:
-    """Log warnings to stderr and everything from INFO to a rotating file, for this run."""
-    root = logging.getLogger()
-    handlers: list[logging.Handler] = []
-    log_file = log_dir() / "riskapp.log"
-    path: Path | None = log_file
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-        )
-        file_handler.setLevel(logging.INFO)
-        file_handler.setFormatter(fmt)
-        handlers.append(file_handler)
-    except OSError:
-        path = None
-    stderr = logging.StreamHandler()
-    stderr.setLevel(logging.WARNING)
-    stderr.setFormatter(fmt)
-    handlers.append(stderr)
-    old_level = root.level
-    root.setLevel(min(old_level or logging.WARNING, logging.INFO))
-    for handler in handlers:
-        root.addHandler(handler)
-    try:
-        yield path
-    finally:
-        for handler in handlers:
-            root.removeHandler(handler)
-            handler.close()
-        root.setLevel(old_level)
+def _logging() -> AbstractContextManager[Path | None]:
+    """Log warnings to stderr and everything from INFO to the rotating log file (both
+    through the confidentiality filter: no BOM contents), for this run."""
+    return logging_to_file(logging.INFO, console_level=logging.WARNING)
 
 
 def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
