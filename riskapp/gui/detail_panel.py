@@ -334,53 +334,28 @@ class DetailPanel(QScrollArea):
         inner = QWidget(self)
         inner.setMinimumWidth(300)
 
-        self.title = QLabel(inner)
-        self.title.setObjectName("detailTitle")
-        self.title.setWordWrap(True)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.subtitle = QLabel(inner)
-        self.subtitle.setWordWrap(True)
-        self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.score = QLabel(inner)
-        self.score.setObjectName("detailScore")
-        self.score.setWordWrap(True)
-        self.evidence = QLabel(inner)
-        self.evidence.setObjectName("detailEvidence")
-        self.evidence.setWordWrap(True)
-        self.evidence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.origins = QLabel(inner)
-        self.origins.setObjectName("detailOrigins")
-        self.origins.setWordWrap(True)
-        self.origins.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title = _text(inner, "detailTitle")
+        self.subtitle = _text(inner)
+        self.score = _text(inner, "detailScore", selectable=False)
+        self.evidence = _text(inner, "detailEvidence")
+        self.origins = _text(inner, "detailOrigins")
 
         self.factors_model = FactorsModel(self)
         self.factors = _compact_table(self.factors_model, inner, "factorsView")
-        self.factors.setWordWrap(False)
-        self.factors.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.factors.horizontalHeader()
         for col in (0, 1, 2):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.factors.selectionModel().currentRowChanged.connect(self._show_explanation)
-        self.formula = QLabel(inner)
-        self.formula.setObjectName("scoreFormula")
-        self.formula.setWordWrap(True)
-        self.explanation = QLabel(inner)
-        self.explanation.setObjectName("factorExplanation")
-        self.explanation.setWordWrap(True)
-        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.formula = _text(inner, "scoreFormula", selectable=False)
+        self.explanation = _text(inner, "factorExplanation")
 
         self.advice_model = AdviceModel(self)
         self.advice = _compact_table(self.advice_model, inner, "adviceView")
-        self.advice.setWordWrap(False)
-        self.advice.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.advice.horizontalHeader().setStretchLastSection(True)
         self.advice.selectionModel().currentRowChanged.connect(self._update_buttons)
         self.advice.selectionModel().currentRowChanged.connect(self._show_option)
-        self.option_detail = QLabel(inner)
-        self.option_detail.setObjectName("optionDetail")
-        self.option_detail.setWordWrap(True)
-        self.option_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.option_detail = _text(inner, "optionDetail")
         self.advice.doubleClicked.connect(self._toggle_current)
         self.accept_button = QPushButton("Accept", inner)
         self.accept_button.setObjectName("acceptOption")
@@ -392,12 +367,9 @@ class DetailPanel(QScrollArea):
         self.reject_button.setObjectName("rejectOption")
         self.reject_button.setToolTip("Do not count this option in the Potential grade.")
         self.reject_button.clicked.connect(self.reject_current)
-        self.advice_note = QLabel(inner)
-        self.advice_note.setWordWrap(True)
-        self.advice_note.setObjectName("adviceNote")
+        self.advice_note = _text(inner, "adviceNote", selectable=False)
 
-        self.overrides_label = QLabel(inner)
-        self.overrides_label.setWordWrap(True)
+        self.overrides_label = _text(inner, selectable=False)
         self.edit_button = QPushButton("Set a value…", inner)
         self.edit_button.setObjectName("editLine")
         self.edit_button.setToolTip("Set origin, class, grade, magnet mass or criticality (F2)")
@@ -723,9 +695,24 @@ def _was_recommended(record: dict[str, Any]) -> bool:
     return int(record.get("rank") or 0) == 1 and bool(record.get("helps"))
 
 
+def _text(parent: QWidget, name: str = "", *, selectable: bool = True) -> QLabel:
+    """A wrapping label of the panel (its text selectable with the mouse unless said)."""
+    label = QLabel(parent)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(True)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
 def _compact_table(model: QAbstractTableModel, parent: QWidget, name: str) -> QTableView:
+    """A small read-only table of the panel: whole-row selection, one line per row (long
+    cells elided)."""
     view = QTableView(parent)
     view.setObjectName(name)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
