@@ -36,7 +36,7 @@ from riskapp.core.errors import UsageError
 from riskapp.core.fileio import atomic_write_text
 from riskapp.core.reference import Reference
 from riskapp.core.regimes import OVERRIDE_VALUES, UNKNOWN_POLICIES
-from riskapp.core.scoring import Scenario, default_scenario
+from riskapp.core.scoring import SCENARIO_TABLES, Scenario, default_scenario
 
 __all__ = [
     "ScenarioInfo",
@@ -50,16 +50,7 @@ __all__ = [
 ]
 
 USER_DIR_ENV = "RISKAPP_USER_DIR"
-_TABLES = (
-    "regime_overrides",
-    "tariffs",
-    "price_factors",
-    "weights",
-    "bands",
-    "grades",
-    "parameters",
-    "sources",
-)
+_TABLES = SCENARIO_TABLES
 _SCALARS = (
     "name",
     "title",

@@ -334,6 +334,19 @@ def _load_options_cached(key: tuple[str, int, int]) -> pd.DataFrame:
 # =========================================================================== scenario
 
 
+SCENARIO_TABLES: tuple[str, ...] = (
+    "regime_overrides",
+    "tariffs",
+    "price_factors",
+    "weights",
+    "bands",
+    "grades",
+    "parameters",
+    "sources",
+)
+"""The Scenario fields that are tables (name → value), as kept in a scenario file."""
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Every parameter of one scoring run, each with its source (see docs/scoring.md).
@@ -365,16 +378,7 @@ class Scenario:
     references: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in (
-            "regime_overrides",
-            "tariffs",
-            "price_factors",
-            "weights",
-            "bands",
-            "grades",
-            "parameters",
-            "sources",
-        ):
+        for name in SCENARIO_TABLES:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "references", tuple(self.references))
 
