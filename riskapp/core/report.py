@@ -240,8 +240,12 @@ class _Writer:
         kinds: Sequence[str],
         name: str | None = None,
         widths: Sequence[float] | None = None,
+        *,
+        fit_widths: Sequence[float] | None = None,
     ) -> int:
-        """Write a small table (header + rows) as an Excel table; returns the next free row."""
+        """Write a small table (header + rows) as an Excel table; returns the next free row.
+        `widths` sets the columns; the rows are made tall enough for their wrapped texts at
+        those widths (or at `fit_widths`, the widths the sheet already gave the columns)."""
         for j, h in enumerate(headers):
             ws.write_string(r0, c0 + j, h, self.f["head"])
             if widths:
@@ -252,6 +256,16 @@ class _Writer:
                     self.text(ws, r0 + i, c0 + j, v, k)
                 else:
                     self.number(ws, r0 + i, c0 + j, v, k)
+        fit = widths or fit_widths
+        if fit:  # wrapped cells need their rows made tall (not every reader fits them)
+            _fit_row(ws, r0, [(h, fit[j]) for j, h in enumerate(headers)])
+            for i, row in enumerate(rows, start=1):
+                wrapped = [
+                    (v, fit[j])
+                    for j, (v, k) in enumerate(zip(row, kinds, strict=True))
+                    if k == "wrap"
+                ]
+                _fit_row(ws, r0 + i, wrapped)
         if rows and name:
             ws.add_table(
                 r0,
@@ -266,6 +280,25 @@ class _Writer:
                 },
             )
         return r0 + len(rows) + 2
+
+
+LINE_POINTS = 13.0  # height of one line of the 10-point report font
+MAX_ROW_POINTS = 409.0  # Excel's tallest row
+
+
+def _fit_row(ws: Any, row: int, cells: Sequence[tuple[Any, float]]) -> None:
+    """Make a row tall enough for its wrapped texts (given with their column widths)."""
+    lines = max((_wrapped_lines(v, width) for v, width in cells), default=1)
+    if lines > 1:
+        ws.set_row(row, min(MAX_ROW_POINTS, LINE_POINTS * lines + 2))
+
+
+def _wrapped_lines(value: Any, width: float) -> int:
+    """About how many lines a text takes in a column `width` characters wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    per_line = max(1, int(width * 1.25))  # text is narrower on average than the width's '0'
+    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
 
 
 def _records(frame: pd.DataFrame, cols: Sequence[Col]) -> list[list[Any]]:
@@ -1081,9 +1114,9 @@ def _assumptions_sheet(w: _Writer, a: Analysis) -> None:
     ws = w.wb.add_worksheet("Assumptions")
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 22)
-    ws.set_column(2, 2, 80, w.f["wrap"])
+    widths = (34, 22, 80, 60, 30)
+    for j, width in enumerate(widths):
+        ws.set_column(j, j, width, w.f["wrap"] if j == 2 else None)
     row = 0
     w.text(ws, row, 0, "Scenario parameters", "h2")
     row += 1
@@ -1095,6 +1128,7 @@ def _assumptions_sheet(w: _Writer, a: Analysis) -> None:
         a.scenario.describe(),
         ["text", "text", "wrap"],
         "ScenarioParameters",
+        fit_widths=widths,
     )
     w.text(ws, row - 1, 0, "Export-control regimes at the evaluation date", "h2")
     regs = [(s.regime_id, s.name, s.status, s.note) for s in a.scored.regimes]
@@ -1106,6 +1140,7 @@ def _assumptions_sheet(w: _Writer, a: Analysis) -> None:
         regs,
         ["text", "wrap", "text", "wrap"],
         "Regimes",
+        fit_widths=widths,
     )
     w.text(
         ws,
@@ -1124,6 +1159,7 @@ def _assumptions_sheet(w: _Writer, a: Analysis) -> None:
         arows,
         ["text"] * (len(asm.columns) - 1) + ["wrap"],
         "AssumptionRows",
+        fit_widths=widths,
     )
     w.text(ws, row - 1, 0, "User overrides", "h2")
     orows = [(o.scope, o.key, o.field, o.value, o.note) for o in a.options.overrides]
