@@ -859,21 +859,24 @@ def _start_pieces(
     setup: PieceSetup | None,
     xml_read: dict[str, bytes],
 ) -> dict[str, _Pieces]:
-    """Start parsing, in pieces, the sheets worth it (see xlsxparts): their XML unpacks to
-    SPLIT_MIN_BYTES..SPLIT_MAX_BYTES and the machine has a second core. The unpacked XML is
-    left in `xml_read` (by part) for the hidden-row and hyperlink scan."""
+    """Start parsing, in pieces, the biggest sheet if it is worth it (see xlsxparts): its XML
+    unpacks to SPLIT_MIN_BYTES..SPLIT_MAX_BYTES and the machine has a second core. The
+    unpacked XML is left in `xml_read` (by part) for the hidden-row and hyperlink scan."""
     if (os.cpu_count() or 1) < 2:
         return {}
     started: dict[str, _Pieces] = {}
     try:
         with zipfile.ZipFile(p) as zf:
             sizes = {info.filename: info.file_size for info in zf.infolist()}
-            for sheet, part in sheet_parts(zf).items():
-                size = sizes.get(part, 0)
-                # the pieces are copies: they must leave the reader most of its memory
-                affordable = 3 * size <= limits.max_memory_bytes // 2
-                if not (SPLIT_MIN_BYTES <= size <= SPLIT_MAX_BYTES and affordable):
-                    continue
+            # the pieces are copies: they must leave the reader most of its memory
+            worth_it = [
+                (sizes[part], sheet, part)
+                for sheet, part in sheet_parts(zf).items()
+                if SPLIT_MIN_BYTES <= sizes.get(part, 0) <= SPLIT_MAX_BYTES
+                and 3 * sizes[part] <= limits.max_memory_bytes // 2
+            ]
+            # the biggest sheet only (the BOM): more would hold several sheets' copies at once
+            for _, sheet, part in sorted(worth_it, reverse=True)[:1]:
                 xml = xml_read[part] = zf.read(part)
                 cut = cut_sheet(xml, SPLIT_SHARES)
                 if cut is not None:

@@ -267,3 +267,28 @@ def test_no_memory_for_the_pieces_means_the_sheet_is_read_whole(
 
     monkeypatch.setattr(readers, "piece_packages", no_room)
     assert _read(path, monkeypatch, pieces=True, guarded=False) == whole
+
+
+def test_only_the_biggest_sheet_is_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wb = openpyxl.Workbook()
+    small = wb.active
+    small.title = "Notes"
+    for r in range(1, 40):
+        small.append([f"note {r}", r])
+    big = wb.create_sheet("BOM")
+    for r in range(1, 400):
+        big.append([f"part {r}", r * 1.5, "NdFeB N42" if r % 7 == 0 else "screw"])
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    whole = _read(path, monkeypatch, pieces=False, guarded=False)
+    started = _count_pieces(monkeypatch)
+    names: list[str] = []
+    real = readers._Pieces.sheet
+
+    def named(self: Any) -> Any:
+        names.append(self.sheet_name)
+        return real(self)
+
+    monkeypatch.setattr(readers._Pieces, "sheet", named)
+    assert _read(path, monkeypatch, pieces=True, guarded=False) == whole
+    assert started == [2] and names == ["BOM"]
