@@ -8,6 +8,7 @@ few candidate header rows are looked at one by one.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -173,7 +174,9 @@ def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         if not len(cand):
             continue
         first = low.iloc[cand].str.extract(_FIRST_WORD, expand=False)
-        cand = cand[first.isin(first_words).to_numpy(dtype=bool)]
+        # plain set lookups: Series.isin hashes all 300+ header words again on every call
+        known = np.fromiter((w in first_words for w in first.tolist()), dtype=bool, count=len(cand))
+        cand = cand[known]
         if not len(cand):
             continue
         table = np.full(len(uniq) + 1, -1, dtype=np.int16)  # codes of -1 (none) -> -1
@@ -186,13 +189,14 @@ _LETTER = "a-zäöüßéèêàâíìóòúùñçå"
 _FIRST_WORD = rf"^[^{_LETTER}#]*(?P<word>[{_LETTER}]+|#)"
 
 
-def _first_words() -> set[str]:
+@functools.cache
+def _first_words() -> frozenset[str]:
     words = set()
     for key in _exact_index():
         m = re.match(_FIRST_WORD, key, re.S)
         if m:
             words.add(m.group(1))
-    return words
+    return frozenset(words)
 
 
 def _is_numberish(raw: pd.DataFrame, text: pd.DataFrame) -> np.ndarray:

@@ -863,10 +863,10 @@ def _score_lines(
     with_evidence: bool,
 ) -> pd.DataFrame:
     ctx = _context(ref, scenario, statuses)
-    out = tagged.copy(deep=False)
-    for column in SCORE_COLUMNS:
-        if column in out.columns and column != "units_per_year":
-            del out[column]
+    # the previous score's columns go in one step (column by column, each removal rebuilt
+    # the frame's blocks: ~60 ms a call on any BOM, and advice scores many times)
+    stale = [c for c in SCORE_COLUMNS if c in tagged.columns and c != "units_per_year"]
+    out = tagged.drop(columns=stale) if stale else tagged.copy(deep=False)
     n = len(out)
 
     # ---- every line: units per year (the scenario's build volume), price, spend, tariffs
