@@ -728,7 +728,7 @@ class _Pieces:
         deadline: float | None,
         setup: PieceSetup | None,
     ) -> None:
-        self.sheet_name, self.cut = sheet_name, cut
+        self.sheet_name = sheet_name
         self.firsts = (0, *cut.first_rows)
         self._args = (sheet_name, limits, deadline, str(p))
         self._first = packages[0]
