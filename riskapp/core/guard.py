@@ -245,8 +245,8 @@ def _read_in_child(
     if isinstance(payload, tuple) and len(payload) == 2:
         kind, body = payload
         if kind == "ok" and isinstance(body, RawWorkbook):
-            for sheet in body.sheets:
-                sheet.unpack()
+            # the sheets stay packed until used: sheet_frames builds the display text
+            # from the compact form, and a sheet nobody looks at is never unpacked
             return body, peak_mb, base_mb
         if kind == "error" and isinstance(body, tuple):
             raise _rebuild_error(body)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from riskapp.core.errors import CancelledError, InputFileError, UsageError
+from riskapp.core.fastre import ColumnPattern
 from riskapp.core.guard import open_workbook_guarded
 from riskapp.core.layout import TableSpec, find_tables, nonempty_mask, sheet_frames
 from riskapp.core.mapping import KEY_FIELDS, normalize_header
@@ -50,16 +51,17 @@ from riskapp.core.values import (
 )
 
 MAX_ISSUES_PER_CODE = 200
-_RE_TOTAL = re.compile(
+_RE_TOTAL = ColumnPattern(
     r"^(?:grand\s+)?(?:sub\s*-?)?totals?\b|^summe\b|^gesamt(?:summe|preis|kosten)?\b|^sum\b"
     r"|^total\s+cost|^(?:freight|shipping(?: cost)?|versand(?:kosten)?|fracht|vat|mwst|sales tax|discount|rabatt)\s*(?:$|[:(])",
     re.I,
 )
-_RE_LINKWORD = re.compile(
+_RE_LINKWORD = ColumnPattern(
     r"^(?:link\d*|url|here|click here|see link|buy|https?://\S+|www\.\S+)$", re.I
 )
-_RE_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
-_RE_URL = re.compile(r"^(?:https?://|www\.|ftp://)", re.I)
+_RE_NUMBER = ColumnPattern(r"^[+-]?\d+(?:[.,]\d+)*$")
+_RE_URL = ColumnPattern(r"^(?:https?://|www\.|ftp://)", re.I)
+_RE_DIGIT = ColumnPattern(r"\d")
 
 
 @dataclass(frozen=True)
@@ -336,14 +338,14 @@ def _table_lines(
         repeat_header = same >= max(2, int(0.6 * len(hdr_cols)))
     else:
         repeat_header = pd.Series(False, index=key.index)
-    is_total = _by_unique(key, lambda t: t.str.match(_RE_TOTAL)) & ~key_is_code
+    is_total = _by_unique(key, _tester(_RE_TOTAL.match)) & ~key_is_code
     has_cat_col = spec.col("category") is not None
     nonempty_rows = cnt > 0
     dense = bool(np.median(cnt[nonempty_rows]) >= 2) if nonempty_rows.any() else False
     sv = pd.Series(single_val, index=key.index, dtype=object)
     sv_ok = sv.ne("") & ~_by_unique(sv, _is_number)
     colon = _by_unique(sv, lambda t: t.str.endswith(":"))
-    heading_like = ~_by_unique(sv, lambda t: t.str.contains(r"\d", regex=True) | t.str.len().gt(40))
+    heading_like = ~_by_unique(sv, lambda t: _tester(_RE_DIGIT.search)(t) | t.str.len().gt(40))
     section = (
         pd.Series(single, index=key.index)
         & sv_ok
@@ -420,8 +422,8 @@ def _table_lines(
             rt = right_txt.loc[idx]
             shifted = (
                 q_txt.ne("")
-                & ~q_txt.str.fullmatch(_RE_NUMBER)
-                & rt.str.fullmatch(_RE_NUMBER)
+                & ~_RE_NUMBER.fullmatch(q_txt)
+                & _RE_NUMBER.fullmatch(rt)
                 & q_raw.map(lambda v: isinstance(v, str))
             )
             for i in np.nonzero(shifted.to_numpy())[0]:
@@ -560,12 +562,13 @@ def _table_lines(
     return out
 
 
-def _is_linkword(t: pd.Series) -> pd.Series:
-    return t.str.match(_RE_LINKWORD)
+def _tester(test: Callable[[Any], np.ndarray]) -> Callable[[pd.Series], pd.Series]:
+    """A ColumnPattern test as a Series -> Series test (see _by_unique)."""
+    return lambda t: pd.Series(test(t), index=t.index)
 
 
-def _is_number(t: pd.Series) -> pd.Series:
-    return t.str.fullmatch(_RE_NUMBER)
+_is_linkword = _tester(_RE_LINKWORD.match)
+_is_number = _tester(_RE_NUMBER.fullmatch)
 
 
 def _row_numbers(sheet: RawSheet, grid_rows: np.ndarray) -> np.ndarray:
@@ -634,7 +637,7 @@ def _links(
         else np.array([""] * len(idx), dtype=object)
     )
     if lcol is not None:
-        url_like = _by_unique(pd.Series(base, dtype="str"), lambda t: t.str.match(_RE_URL))
+        url_like = _by_unique(pd.Series(base, dtype="str"), _tester(_RE_URL.match))
         base = np.where(url_like.to_numpy(dtype=bool), base, "").astype(object)
     if sheet.links:
         cols = (

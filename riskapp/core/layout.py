@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from riskapp.core.fastre import ColumnPattern
 from riskapp.core.mapping import (
     ANCHOR_FIELDS,
     ColumnProfile,
@@ -25,7 +27,7 @@ from riskapp.core.mapping import (
     profile,
     propose_mapping,
 )
-from riskapp.core.readers import RawSheet
+from riskapp.core.readers import PackedColumn, RawSheet
 from riskapp.core.values import cell_kinds
 
 MAX_MERGED_FILL_CELLS = 200_000
@@ -63,7 +65,10 @@ class TableSpec:
 
 def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(raw, text) frames of a sheet with merged ranges filled from their top-left cell."""
-    if sheet.columns is not None:  # after a guarded read: the grid by column
+    texts: list[pd.Series] = []
+    if sheet.packed is not None:  # after a guarded read: text straight from the compact form
+        sheet.unpack(lambda parts: texts.append(packed_text(parts)))
+    if sheet.columns is not None:  # the grid by column
         raw = (
             pd.DataFrame(dict(enumerate(sheet.columns)), dtype=object)
             if sheet.columns and len(sheet.columns[0])
@@ -75,6 +80,7 @@ def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
         if cells and any(len(r) != width for r in cells):
             cells = [list(r) + [None] * (width - len(r)) for r in cells]
         raw = pd.DataFrame(cells, dtype=object) if cells else pd.DataFrame()
+    stale: set[int] = set()  # columns whose cells a merged range changed
     if sheet.merged and not raw.empty:
         filled = 0
         arr = raw.to_numpy(copy=True)
@@ -88,9 +94,73 @@ def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
             if filled > MAX_MERGED_FILL_CELLS:
                 break
             arr[r0 : r1 + 1, c0 : c1 + 1] = arr[r0, c0]
+            stale.update(range(c0, c1 + 1))
         raw = pd.DataFrame(arr, dtype=object)
-    text = pd.DataFrame({c: fast_text(raw[c]) for c in raw.columns}, index=raw.index)
+    if len(texts) != raw.shape[1]:
+        texts, stale = [], set(range(raw.shape[1]))
+    text = pd.DataFrame(
+        {
+            j: fast_text(raw[j]) if j in stale else texts[j].set_axis(raw.index)
+            for j in range(raw.shape[1])
+        },
+        index=raw.index,
+    )
     return raw, text
+
+
+def packed_text(parts: list[PackedColumn]) -> pd.Series:
+    """fast_text of a column still in the compact form of the guarded read (its row
+    blocks): each distinct text is cleaned once and the column is assembled in Arrow,
+    with no Python string per cell. Gives exactly what fast_text gives on the cells."""
+    import pyarrow as pa
+
+    words: list[Any] = []  # distinct texts and the odd other cells, cleaned below
+    number_texts: list[Any] = []  # formatted numbers (never need cleaning)
+    index_parts = []
+    n_words = sum(len(p[2]) + len(p[5]) for p in parts) + 1  # +1: the empty text
+    n_numbers = 0
+    for n, kinds_b, uniq, codes_b, floats_b, others in parts:
+        kinds = np.frombuffer(kinds_b, dtype=np.int8)
+        idx = np.full(n, n_words - 1, dtype=np.int64)  # '' for empty cells
+        idx[kinds == 0] = np.frombuffer(codes_b, dtype=np.int32) + len(words)
+        words.extend(uniq)
+        for i, v in others:
+            idx[i] = len(words)
+            words.append(v)
+        floats = np.frombuffer(floats_b, dtype=np.float64)
+        at = np.nonzero(kinds == 1)[0]
+        shown = ~np.isnan(floats)
+        idx[at[~shown]] = n_words - 1
+        idx[at[shown]] = n_words + n_numbers + np.arange(int(shown.sum()))
+        n_numbers += int(shown.sum())
+        number_texts.append(_number_texts(floats[shown]))
+        index_parts.append(idx)
+    cleaned = fast_text(pd.Series(np.array([*words, ""], dtype=object), dtype=object))
+    table = pa.concat_arrays([pa.array(cleaned.array, type=pa.large_string()), *number_texts])
+    index = np.concatenate(index_parts) if index_parts else np.empty(0, np.int64)
+    values = table.take(pa.array(index))
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=_STR))  # type: ignore[call-arg]
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _number_texts(vals: np.ndarray) -> Any:
+    """Number cells as a workbook shows them (as fast_text formats them): integral values
+    without '.0' (formatted by Arrow), others as Python's shortest repr."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    integral = (np.floor(vals) == vals) & (np.abs(vals) < 1e16)
+    k = int(integral.sum())
+    whole = pc.cast(pa.array(vals[integral].astype(np.int64)), pa.large_string())
+    if k == len(vals):
+        return whole
+    rest = pa.array([repr(float(v)) for v in vals[~integral]], type=pa.large_string())
+    order = np.empty(len(vals), dtype=np.int64)
+    order[integral] = np.arange(k)
+    order[~integral] = np.arange(k, len(vals))
+    return pa.concat_arrays([whole, rest]).take(pa.array(order))
 
 
 def fast_text(col: pd.Series) -> pd.Series:
@@ -166,16 +236,18 @@ def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         # cheap vectorised filters first: short, no run of 5 digits, at most 6 spaces, and
         # a first word that starts some header synonym
         ok = (
-            low.str.len().between(1, 60)
-            & ~low.str.contains(r"(?:\d\D*){5}", regex=True)
-            & low.str.count(" ").le(6)
+            low.str.len().between(1, 60).to_numpy(dtype=bool)
+            & ~_FIVE_DIGITS.search(low)
+            & low.str.count(" ").le(6).to_numpy(dtype=bool)
         )
-        cand = np.nonzero(ok.to_numpy(dtype=bool))[0]
+        cand = np.nonzero(ok)[0]
         if not len(cand):
             continue
-        first = low.iloc[cand].str.extract(_FIRST_WORD, expand=False)
+        found, first = _FIRST_WORD_RE.extract(low.iloc[cand])
         # plain set lookups: Series.isin hashes all 300+ header words again on every call
-        known = np.fromiter((w in first_words for w in first.tolist()), dtype=bool, count=len(cand))
+        known = found & np.fromiter(
+            (w in first_words for w in first["word"]), dtype=bool, count=len(cand)
+        )
         cand = cand[known]
         if not len(cand):
             continue
@@ -187,6 +259,9 @@ def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
 
 _LETTER = "a-zäöüßéèêàâíìóòúùñçå"
 _FIRST_WORD = rf"^[^{_LETTER}#]*(?P<word>[{_LETTER}]+|#)"
+_FIRST_WORD_RE = ColumnPattern(_FIRST_WORD)
+_FIVE_DIGITS = ColumnPattern(r"(?:\d\D*){5}")
+_NUMBER_TEXT = ColumnPattern(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 @functools.cache
@@ -207,7 +282,7 @@ def _is_numberish(raw: pd.DataFrame, text: pd.DataFrame) -> np.ndarray:
             bool
         )
         s = text[c]
-        num[:, j] = isnum | s.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?").fillna(False).to_numpy(bool)
+        num[:, j] = isnum | _NUMBER_TEXT.fullmatch(s)
     return num & nonempty_mask(text)
 
 

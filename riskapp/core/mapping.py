@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from riskapp.core.fastre import ColumnPattern
 from riskapp.core.model import FieldMatch
 from riskapp.core.values import count_designators
 
@@ -140,8 +141,13 @@ def header_field(text: str) -> tuple[str, float]:
     return (m[0][0], m[0][1]) if m else ("", 0.0)
 
 
-_RE_URL = re.compile(r"^(?:https?://|www\.|ftp://)|^(?:link\d*|url|here|click|see link|buy)$", re.I)
-_RE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_./#+]{2,}$")
+_RE_URL = ColumnPattern(
+    r"^(?:https?://|www\.|ftp://)|^(?:link\d*|url|here|click|see link|buy)$", re.I
+)
+_RE_CODE = ColumnPattern(r"^[A-Za-z0-9][A-Za-z0-9\-_./#+]{2,}$")
+_RE_NUMBER_TEXT = ColumnPattern(r"[+-]?\d+(?:[.,]\d+)?")
+_RE_SPACED = ColumnPattern(r"\S\s+\S")
+_RE_DESIGNATOR_START = ColumnPattern(r"^[,;\s\u00a0\u2009\u202f]*[A-Za-z][A-Za-z_]*\d")
 
 
 @dataclass(frozen=True)
@@ -175,16 +181,16 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
     raw_s = raw.loc[sample.index]
     is_num = raw_s.map(
         lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-    ) | sample.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?")
+    ) | _RE_NUMBER_TEXT.fullmatch(sample)
     nums = pd.to_numeric(sample.where(is_num).str.replace(",", ".", regex=False), errors="coerce")
     small_int = ((nums % 1 == 0) & (nums >= 0) & (nums <= 10000)).sum() / len(sample)
     return ColumnProfile(
         fill=k / n,
         numeric=float(is_num.mean()),
         small_int=float(small_int),
-        spaced=float(sample.str.contains(r"\S\s+\S", regex=True).mean()),
-        url=float(sample.str.contains(_RE_URL, regex=True).mean()),
-        code=float(sample.str.fullmatch(_RE_CODE).mean()),
+        spaced=float(_RE_SPACED.search(sample).mean()),
+        url=float(_RE_URL.search(sample).mean()),
+        code=float(_RE_CODE.fullmatch(sample).mean()),
         designators=float(_designator_share(sample)),
         avg_len=float(sample.str.len().mean()),
         distinct=float(sample.nunique() / len(sample)),
@@ -194,8 +200,7 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
 def _designator_share(sample: pd.Series) -> float:
     """Share of cells that are reference-designator lists ('R1, R2', 'C1-C4'); only cells
     that start like a designator (letters then a digit) are parsed."""
-    starts = sample.str.strip().str.match(r"^[,;\s\u00a0\u2009\u202f]*[A-Za-z][A-Za-z_]*\d")
-    maybe = starts.fillna(False).to_numpy(dtype=bool)
+    maybe = _RE_DESIGNATOR_START.match(sample.str.strip())
     if not maybe.any():
         return 0.0
     hits = sum(1 for t in sample[maybe] if count_designators(t) is not None and not t.isdigit())

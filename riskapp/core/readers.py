@@ -220,18 +220,27 @@ class RawSheet:
             self.packed = [pack_rows(self.cells, self.n_cols)] if self.cells else []
             self.cells = []
 
-    def unpack(self) -> None:
-        """The inverse of pack(): one object array per column (equal texts share a string)."""
+    def unpack(self, each: Callable[[list[PackedColumn]], None] | None = None) -> None:
+        """The inverse of pack(): one object array per column (equal texts share a string).
+        `each` is shown every column's packed blocks before they are let go (the importer
+        builds the column's display text from them, see layout.sheet_frames)."""
         import numpy as np
 
         if self.packed is None:
             return
-        # every block of a sheet has the sheet's width (pack_rows pads short rows)
-        self.columns = [
-            np.concatenate([_unpack_column(block[j]) for block in self.packed])
-            for j in range(self.n_cols)
-        ]
+        blocks: list[list[Any]] = self.packed
+        width = self.n_cols
         self.packed = None
+        columns = []
+        # every block of a sheet has the sheet's width (pack_rows pads short rows)
+        for j in range(width):
+            parts = [block[j] for block in blocks]
+            columns.append(np.concatenate([_unpack_column(part) for part in parts]))
+            if each is not None:
+                each(parts)
+            for block in blocks:
+                block[j] = None  # a column's buffers go as soon as it is unpacked
+        self.columns = columns
 
     def row_number(self, index: int) -> int:
         """The row number a user sees for a 0-based grid row."""

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from riskapp.core.fastre import ColumnPattern
+
 _MISSING_WORDS = {
     "",
     "-",
@@ -72,6 +74,10 @@ class ParsedQuantity:
     problem: bool  # True when a buyer should look at it
 
 
+_RE_COMMA_STYLE = ColumnPattern(r"^\D*\d+(?:\.\d{3})*,\d{1,2}\D*$|^\D*\d+,\d{1,2}\D*$")
+_RE_DOT_STYLE = ColumnPattern(r"^\D*\d+(?:,\d{3})*\.\d+\D*$")
+
+
 def number_style(texts: pd.Series) -> str:
     """Guess whether a column writes decimals with a comma ('comma') or a dot ('dot').
 
@@ -80,10 +86,8 @@ def number_style(texts: pd.Series) -> str:
     """
     sample = texts.dropna().astype(str).str.strip()
     sample = sample[sample != ""].head(5000)
-    comma = sample.str.contains(
-        r"^\D*\d+(?:\.\d{3})*,\d{1,2}\D*$|^\D*\d+,\d{1,2}\D*$", regex=True
-    ).sum()
-    dot = sample.str.contains(r"^\D*\d+(?:,\d{3})*\.\d+\D*$", regex=True).sum()
+    comma = _RE_COMMA_STYLE.search(sample).sum()
+    dot = _RE_DOT_STYLE.search(sample).sum()
     return "comma" if comma > dot else "dot"
 
 
@@ -345,7 +349,7 @@ def parse_price_text(text: str, style: str = "dot") -> tuple[float | None, str]:
 
 # the common shape of a price written as text, '$34.89' or '12.5', read in bulk: a plain
 # number with at most two decimals means the same in either decimal style
-_RE_PLAIN_PRICE = r"^\s*(?P<sym>[$€£¥])?\s*(?P<num>\d+(?:\.\d{1,2})?)\s*$"
+_RE_PLAIN_PRICE = ColumnPattern(r"^\s*(?P<sym>[$€£¥])?\s*(?P<num>\d+(?:\.\d{1,2})?)\s*$")
 
 
 def parse_prices(raw: pd.Series) -> pd.DataFrame:
@@ -356,11 +360,9 @@ def parse_prices(raw: pd.Series) -> pd.DataFrame:
     codes, uniq = pd.factorize(texts[filled])
     u_value = np.full(len(uniq) + 1, np.nan)
     u_cur = np.full(len(uniq) + 1, "", dtype=object)
-    plain = pd.Series(uniq, dtype="str").str.extract(_RE_PLAIN_PRICE)
-    fast = plain["num"].notna().to_numpy(dtype=bool)
-    u_value[:-1][fast] = plain["num"][fast].astype("float64").to_numpy()
-    syms = plain["sym"][fast].fillna("").to_numpy(dtype=object)
-    u_cur[:-1][fast] = [_CURRENCY_SYMBOLS.get(x, "") for x in syms]
+    fast, plain = _RE_PLAIN_PRICE.extract(np.asarray(uniq, dtype=object))
+    u_value[:-1][fast] = plain["num"][fast].astype("float64")
+    u_cur[:-1][fast] = [_CURRENCY_SYMBOLS.get(x, "") for x in plain["sym"][fast]]
     for k in np.nonzero(~fast)[0]:  # everything else, one distinct text at a time
         text = str(uniq[k])
         value, cur = parse_price_text(text, st) if text.strip() else (None, "")
