@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from riskapp.core.fastre import ColumnPattern
@@ -170,20 +171,27 @@ class ColumnProfile:
 def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
     """What a column's values look like (fractions of the non-empty cells)."""
     n = len(text)
-    k = int(text.ne("").sum())
+    filled = text.ne("").to_numpy(dtype=bool)
+    k = int(filled.sum())
     if n == 0 or k == 0:
         return ColumnProfile(0, 0, 0, 0, 0, 0, 0, 0, 0)
     # the first 2,000 non-empty cells (looked for in the first rows before the whole column)
-    head = text.iloc[:20_000]
-    sample = head[head != ""].head(2000)
-    if len(sample) < min(2000, k):
-        sample = text[text != ""].head(2000)
-    raw_s = raw.loc[sample.index]
-    is_num = raw_s.map(
-        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    at = np.flatnonzero(filled[:20_000])[:2000]
+    if len(at) < min(2000, k):
+        at = np.flatnonzero(filled)[:2000]
+    # the sample as plain arrays: a few thousand cells, where pandas' per-call cost would
+    # outweigh the work (this runs for every column of every table)
+    sample = text.iloc[at].to_numpy(dtype=object)
+    m = len(sample)
+    is_num = np.fromiter(
+        (isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw.iloc[at]),
+        dtype=bool,
+        count=m,
     ) | _RE_NUMBER_TEXT.fullmatch(sample)
-    nums = pd.to_numeric(sample.where(is_num).str.replace(",", ".", regex=False), errors="coerce")
-    small_int = ((nums % 1 == 0) & (nums >= 0) & (nums <= 10000)).sum() / len(sample)
+    nums = pd.to_numeric(
+        np.array([t.replace(",", ".") for t in sample[is_num]], dtype=object), errors="coerce"
+    )
+    small_int = int(((nums % 1 == 0) & (nums >= 0) & (nums <= 10000)).sum()) / m
     return ColumnProfile(
         fill=k / n,
         numeric=float(is_num.mean()),
@@ -192,15 +200,16 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
         url=float(_RE_URL.search(sample).mean()),
         code=float(_RE_CODE.fullmatch(sample).mean()),
         designators=float(_designator_share(sample)),
-        avg_len=float(sample.str.len().mean()),
-        distinct=float(sample.nunique() / len(sample)),
+        avg_len=float(sum(map(len, sample)) / m),
+        distinct=float(len(set(sample)) / m),
     )
 
 
-def _designator_share(sample: pd.Series) -> float:
+def _designator_share(sample: np.ndarray) -> float:
     """Share of cells that are reference-designator lists ('R1, R2', 'C1-C4'); only cells
     that start like a designator (letters then a digit) are parsed."""
-    maybe = _RE_DESIGNATOR_START.match(sample.str.strip())
+    stripped = pd.Series(sample, dtype="str").str.strip()
+    maybe = _RE_DESIGNATOR_START.match(stripped)
     if not maybe.any():
         return 0.0
     hits = sum(1 for t in sample[maybe] if count_designators(t) is not None and not t.isdigit())
