@@ -332,7 +332,7 @@ def _table_lines(
     repeat_header: pd.Series
     if hdr_cols:
         same: pd.Series = sum(  # type: ignore[assignment]
-            _col_text(text, c, r0, r1).str.lower().str.rstrip(":*").str.strip().eq(h).astype(int)
+            _by_unique(_col_text(text, c, r0, r1), _header_again(h)).astype(int)
             for c, h in hdr_cols
         )
         repeat_header = same >= max(2, int(0.6 * len(hdr_cols)))
@@ -568,6 +568,11 @@ def _tester(test: Callable[[Any], np.ndarray]) -> Callable[[pd.Series], pd.Serie
 
 
 _is_linkword = _tester(_RE_LINKWORD.match)
+
+
+def _header_again(header: str) -> Callable[[pd.Series], pd.Series]:
+    """Texts that repeat a (normalised) header word, as a page-break header row does."""
+    return lambda t: t.str.lower().str.rstrip(":*").str.strip().eq(header)
 _is_number = _tester(_RE_NUMBER.fullmatch)
 
 
