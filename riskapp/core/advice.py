@@ -106,6 +106,16 @@ def _floats(column: pd.Series) -> np.ndarray:
     return np.nan_to_num(values, nan=0.0)
 
 
+def _grams_now(frame: pd.DataFrame, symbols: list[str]) -> dict[str, np.ndarray]:
+    """The g_<element> columns as floats (missing or text values as 0), read in one go."""
+    try:
+        block = frame[[f"g_{s}" for s in symbols]].to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):  # a column with text in it: one at a time
+        return {s: _floats(frame[f"g_{s}"]) for s in symbols}
+    block = np.nan_to_num(block, nan=0.0)
+    return {s: block[:, i] for i, s in enumerate(symbols)}
+
+
 def _density(ref: Reference) -> dict[str, float]:
     m = ref.materials
     return {str(k): float(v) for k, v in zip(m["material_id"], m["density_g_cm3"], strict=True)}
@@ -150,7 +160,7 @@ def apply_option(
     kind, _, arg = change.partition(":")
     title = str(option.get("title", option.get("option_id", "")))
     mass = _floats(out["magnet_mass_g"])
-    current = {s: _floats(out[f"g_{s}"]) for s in symbols}
+    current = _grams_now(out, symbols)
 
     if kind == "remove_magnet":
         out["magnet_mass_g"] = 0.0

@@ -192,6 +192,11 @@ class ColumnPattern:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        if _few(texts):  # Arrow's fixed cost per call outweighs re on a handful of cells
+            fn = getattr(self.py, how)
+            return np.array(
+                [isinstance(v, str) and fn(v) is not None for v in _values(texts)], dtype=bool
+            )
         arr = _arrow(texts)
         n = len(arr)
         out = np.zeros(n, dtype=bool)
@@ -224,6 +229,17 @@ class ColumnPattern:
         names = list(self.py.groupindex)
         if not names or self.py.groups != len(names):
             raise ValueError("extract needs a pattern whose groups are all named")
+        if _few(texts):
+            values = _values(texts)
+            matched = np.zeros(len(values), dtype=bool)
+            groups = {g: np.full(len(values), "", dtype=object) for g in names}
+            for k, v in enumerate(values):
+                m = self.py.search(v) if isinstance(v, str) else None
+                if m is not None:
+                    matched[k] = True
+                    for g in names:
+                        groups[g][k] = m.group(g) or ""
+            return matched, groups
         arr = _arrow(texts)
         n = len(arr)
         matched = np.zeros(n, dtype=bool)
@@ -269,6 +285,24 @@ class ColumnPattern:
             return None
         hit = pc.match_substring_regex(arr, _RISKY[self.risky])
         return hit.fill_null(True).to_numpy(zero_copy_only=False)
+
+
+FEW = 256
+"""Up to this many texts go through re directly (pyarrow's fixed cost per call is about
+what re takes for a few hundred short texts)."""
+
+
+def _few(texts: Any) -> bool:
+    return len(texts) <= FEW
+
+
+def _values(texts: Any) -> list[Any]:
+    """A few texts as Python values (None for missing ones)."""
+    if hasattr(texts, "to_pylist"):
+        return list(texts.to_pylist())
+    if hasattr(texts, "to_numpy"):
+        texts = texts.to_numpy(dtype=object)
+    return list(texts)
 
 
 def _arrow(texts: Any) -> pa.Array:

@@ -331,11 +331,8 @@ def _table_lines(
     hdr_cols = [(c, normalize_header(h)) for c, h in spec.headers.items() if h]
     repeat_header: pd.Series
     if hdr_cols:
-        same: pd.Series = sum(  # type: ignore[assignment]
-            _by_unique(_col_text(text, c, r0, r1), _header_again(h)).astype(int)
-            for c, h in hdr_cols
-        )
-        repeat_header = same >= max(2, int(0.6 * len(hdr_cols)))
+        same = _header_repeats(text, hdr_cols, r0, r1)
+        repeat_header = pd.Series(same >= max(2, int(0.6 * len(hdr_cols))), index=key.index)
     else:
         repeat_header = pd.Series(False, index=key.index)
     is_total = _by_unique(key, _tester(_RE_TOTAL.match)) & ~key_is_code
@@ -570,9 +567,19 @@ def _tester(test: Callable[[Any], np.ndarray]) -> Callable[[pd.Series], pd.Serie
 _is_linkword = _tester(_RE_LINKWORD.match)
 
 
-def _header_again(header: str) -> Callable[[pd.Series], pd.Series]:
-    """Texts that repeat a (normalised) header word, as a page-break header row does."""
-    return lambda t: t.str.lower().str.rstrip(":*").str.strip().eq(header)
+def _header_repeats(
+    text: pd.DataFrame, hdr_cols: list[tuple[int, str]], r0: int, r1: int
+) -> np.ndarray:
+    """Per row, how many cells repeat their column's (normalised) header, as a page-break
+    header row does. All columns' texts are normalised together, each distinct text once."""
+    texts = pd.concat([_col_text(text, c, r0, r1) for c, _ in hdr_cols], ignore_index=True)
+    codes, uniq = pd.factorize(texts)
+    norm = pd.Series(uniq, dtype="str").str.lower().str.rstrip(":*").str.strip()
+    cells = np.append(norm.to_numpy(dtype=object), "")[codes].reshape(len(hdr_cols), r1 - r0)
+    headers = np.array([h for _, h in hdr_cols], dtype=object)[:, None]
+    return np.asarray(cells == headers, dtype=int).sum(axis=0)
+
+
 _is_number = _tester(_RE_NUMBER.fullmatch)
 
 

@@ -31,6 +31,8 @@ from riskapp.core.readers import PackedColumn, RawSheet
 from riskapp.core.values import cell_kinds
 
 MAX_MERGED_FILL_CELLS = 200_000
+PACKED_TEXT_MIN_ROWS = 2_000
+"""Sheets with fewer rows get their text cell by cell (Arrow's set-up costs more there)."""
 
 
 @dataclass
@@ -66,8 +68,10 @@ class TableSpec:
 def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(raw, text) frames of a sheet with merged ranges filled from their top-left cell."""
     texts: list[pd.Series] = []
-    if sheet.packed is not None:  # after a guarded read: text straight from the compact form
+    if sheet.packed is not None and sheet.n_rows >= PACKED_TEXT_MIN_ROWS:
+        # after a guarded read: text straight from the compact form
         sheet.unpack(lambda parts: texts.append(packed_text(parts)))
+    sheet.unpack()
     if sheet.columns is not None:  # the grid by column
         raw = (
             pd.DataFrame(dict(enumerate(sheet.columns)), dtype=object)
@@ -203,6 +207,8 @@ def nonempty_mask(text: pd.DataFrame) -> np.ndarray:
     """cells != '' as a 2-D bool array, column by column (no object copy of the grid)."""
     if text.shape[1] == 0:
         return np.zeros(text.shape, dtype=bool)
+    if text.size <= 20_000:  # a small grid: one comparison beats a pandas call per column
+        return np.asarray(text.to_numpy(dtype=object) != "", dtype=bool)
     return np.column_stack([text[c].ne("").to_numpy(dtype=bool) for c in text.columns])
 
 

@@ -12,11 +12,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riskapp.core import layout
 from riskapp.core.layout import fast_text, packed_text, sheet_frames
 from riskapp.core.readers import Limits, RawSheet, open_workbook, pack_rows
 from tests.conftest import ODDSHEETS, REAL_BOMS, SAMPLE_BOMS
 
 LIMITS = Limits(max_cells=10**8)
+
+
+@pytest.fixture(autouse=True)
+def packed_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small sheets too take the packed path here (the app keeps it for big ones)."""
+    monkeypatch.setattr(layout, "PACKED_TEXT_MIN_ROWS", 0)
 
 
 def _files() -> list[Path]:
@@ -100,6 +107,18 @@ def test_merged_ranges_refresh_the_text_of_their_columns() -> None:
     assert text[0].tolist() == ["Motor", "Motor", "Motor"]
     assert text[1].tolist() == ["1", "2", ""]
     pd.testing.assert_frame_equal(text, _text_from_cells(raw), check_exact=True)
+
+
+def test_small_sheets_take_their_text_from_the_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(layout, "PACKED_TEXT_MIN_ROWS", 100)
+    used: list[int] = []
+    monkeypatch.setattr(layout, "packed_text", lambda parts: used.append(1) or packed_text(parts))
+    small = RawSheet("S", [], packed=[pack_rows([["a", 1.0]] * 99, 2)])
+    big = RawSheet("S", [], packed=[pack_rows([["a", 1.0]] * 100, 2)])
+    assert sheet_frames(small)[1][1].tolist() == ["1"] * 99
+    assert used == []
+    assert sheet_frames(big)[1][1].tolist() == ["1"] * 100
+    assert used == [1, 1]
 
 
 def test_packed_text_of_an_empty_column() -> None:
