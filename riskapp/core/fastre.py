@@ -192,12 +192,12 @@ class ColumnPattern:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if _few(texts):  # Arrow's fixed cost per call outweighs re on a handful of cells
+        arr = None if _few(texts) else _arrow(texts)
+        if arr is None:  # a few texts (Arrow's fixed cost outweighs re), or not for Arrow
             fn = getattr(self.py, how)
             return np.array(
                 [isinstance(v, str) and fn(v) is not None for v in _values(texts)], dtype=bool
             )
-        arr = _arrow(texts)
         n = len(arr)
         out = np.zeros(n, dtype=bool)
         if n == 0:
@@ -229,7 +229,8 @@ class ColumnPattern:
         names = list(self.py.groupindex)
         if not names or self.py.groups != len(names):
             raise ValueError("extract needs a pattern whose groups are all named")
-        if _few(texts):
+        arr = None if _few(texts) else _arrow(texts)
+        if arr is None:
             values = _values(texts)
             matched = np.zeros(len(values), dtype=bool)
             groups = {g: np.full(len(values), "", dtype=object) for g in names}
@@ -240,7 +241,6 @@ class ColumnPattern:
                     for g in names:
                         groups[g][k] = m.group(g) or ""
             return matched, groups
-        arr = _arrow(texts)
         n = len(arr)
         matched = np.zeros(n, dtype=bool)
         groups = {g: np.full(n, "", dtype=object) for g in names}
@@ -305,19 +305,20 @@ def _values(texts: Any) -> list[Any]:
     return list(texts)
 
 
-def _arrow(texts: Any) -> pa.Array:
-    """Texts as one pyarrow string array (pandas' Arrow-backed columns without a copy)."""
+def _arrow(texts: Any) -> pa.Array | None:
+    """Texts as one pyarrow string array (pandas' Arrow-backed columns without a copy);
+    None when Arrow cannot hold them (a lone surrogate, a value that is not text)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = texts if isinstance(texts, (pa.Array, pa.ChunkedArray)) else None
-    if arr is None:
-        try:
+    try:
+        if arr is None:
             arr = pa.array(texts, type=pa.large_string(), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            arr = pa.array([v if isinstance(v, str) else None for v in texts], pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
-        arr = pc.cast(arr, pa.large_string())
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+        if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+            arr = pc.cast(arr, pa.large_string())
+    except (pa.ArrowException, UnicodeError, TypeError, ValueError):
+        return None
     return arr

@@ -571,13 +571,28 @@ def _header_repeats(
     text: pd.DataFrame, hdr_cols: list[tuple[int, str]], r0: int, r1: int
 ) -> np.ndarray:
     """Per row, how many cells repeat their column's (normalised) header, as a page-break
-    header row does. All columns' texts are normalised together, each distinct text once."""
-    texts = pd.concat([_col_text(text, c, r0, r1) for c, _ in hdr_cols], ignore_index=True)
-    codes, uniq = pd.factorize(texts)
-    norm = pd.Series(uniq, dtype="str").str.lower().str.rstrip(":*").str.strip()
-    cells = np.append(norm.to_numpy(dtype=object), "")[codes].reshape(len(hdr_cols), r1 - r0)
-    headers = np.array([h for _, h in hdr_cols], dtype=object)[:, None]
-    return np.asarray(cells == headers, dtype=int).sum(axis=0)
+    header row does. Each distinct text is normalised once: per column in a big table, all
+    columns together in a small one (where pandas' cost per call is what counts)."""
+    columns = [_col_text(text, c, r0, r1) for c, _ in hdr_cols]
+    headers = [h for _, h in hdr_cols]
+    if (r1 - r0) * len(hdr_cols) > 20_000:
+        counts = [
+            _by_unique(t, _repeats(h)).to_numpy(dtype=int)
+            for t, h in zip(columns, headers, strict=True)
+        ]
+        return np.sum(counts, axis=0)
+    codes, uniq = pd.factorize(pd.concat(columns, ignore_index=True))
+    norm = _normal_header_text(pd.Series(uniq, dtype="str")).to_numpy(dtype=object)
+    cells = np.append(norm, "")[codes].reshape(len(hdr_cols), r1 - r0)
+    return np.asarray(cells == np.array(headers, dtype=object)[:, None], dtype=int).sum(axis=0)
+
+
+def _normal_header_text(texts: pd.Series) -> pd.Series:
+    return texts.str.lower().str.rstrip(":*").str.strip()
+
+
+def _repeats(header: str) -> Callable[[pd.Series], pd.Series]:
+    return lambda texts: _normal_header_text(texts).eq(header)
 
 
 _is_number = _tester(_RE_NUMBER.fullmatch)

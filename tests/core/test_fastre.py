@@ -201,3 +201,14 @@ def test_a_pattern_re2_refuses_falls_back(path: str) -> None:
 
 def test_module_does_not_load_pyarrow_on_import() -> None:
     assert "pyarrow" not in fastre.__dict__
+
+
+def test_texts_arrow_cannot_hold_go_through_re() -> None:
+    """A lone surrogate (not valid UTF-8) or a number among the texts: no Arrow array, so
+    every cell goes through re, and nothing that is not text matches."""
+    pat = ColumnPattern(r"(?P<d>\d)")
+    texts = ["a\udcff1", 7, "x", None, "2"]
+    assert pat.search(texts).tolist() == [True, False, False, False, True]
+    matched, groups = pat.extract(np.array(texts, dtype=object))
+    assert matched.tolist() == [True, False, False, False, True]
+    assert groups["d"].tolist() == ["1", "", "", "", "2"]
