@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import stat
+import threading
 import time
 import zipfile
 import zlib
@@ -174,6 +175,10 @@ XML_PROLOG_BYTES = 65_536
 """How far into each XML part we look for DTDs and the sheet dimension."""
 
 
+_FORM_LOCK = threading.RLock()
+"""Held while a sheet changes form (unpack) and while its size is read meanwhile."""
+
+
 @dataclass
 class RawSheet:
     name: str
@@ -190,24 +195,25 @@ class RawSheet:
 
     @property
     def n_rows(self) -> int:
-        if self.packed is not None:
-            return sum(block[0][0] for block in self.packed if block)
-        if self.columns is not None:
-            return len(self.columns[0]) if self.columns else 0
-        return len(self.cells)
+        with _FORM_LOCK:
+            if self.packed is not None:
+                return sum(block[0][0] for block in self.packed if block)
+            if self.columns is not None:
+                return len(self.columns[0]) if self.columns else 0
+            return len(self.cells)
 
     @property
     def n_cols(self) -> int:
-        if self.packed is not None:
-            return max((len(block) for block in self.packed), default=0)
-        if self.columns is not None:
-            return len(self.columns)
-        return max((len(r) for r in self.cells), default=0)
+        with _FORM_LOCK:
+            if self.packed is not None:
+                return max((len(block) for block in self.packed), default=0)
+            if self.columns is not None:
+                return len(self.columns)
+            return max((len(r) for r in self.cells), default=0)
 
     def grid(self) -> list[list[Any]]:
         """The cells as rows (padded to the sheet's width), whichever form they are held in."""
-        if self.packed is not None:
-            self.unpack()
+        self.unpack()
         if self.columns is not None:
             return [list(r) for r in zip(*self.columns, strict=True)] if self.columns else []
         width = self.n_cols
@@ -226,21 +232,22 @@ class RawSheet:
         builds the column's display text from them, see layout.sheet_frames)."""
         import numpy as np
 
-        if self.packed is None:
-            return
-        blocks: list[list[Any]] = self.packed
-        width = self.n_cols
-        self.packed = None
-        columns = []
-        # every block of a sheet has the sheet's width (pack_rows pads short rows)
-        for j in range(width):
-            parts = [block[j] for block in blocks]
-            columns.append(np.concatenate([_unpack_column(part) for part in parts]))
-            if each is not None:
-                each(parts)
-            for block in blocks:
-                block[j] = None  # a column's buffers go as soon as it is unpacked
-        self.columns = columns
+        with _FORM_LOCK:  # two threads may look at one sheet (the import dialog's jobs)
+            if self.packed is None:
+                return
+            blocks: list[list[Any]] = self.packed
+            width = self.n_cols
+            self.packed = None
+            columns = []
+            # every block of a sheet has the sheet's width (pack_rows pads short rows)
+            for j in range(width):
+                parts = [block[j] for block in blocks]
+                columns.append(np.concatenate([_unpack_column(part) for part in parts]))
+                if each is not None:
+                    each(parts)
+                for block in blocks:
+                    block[j] = None  # a column's buffers go as soon as it is unpacked
+            self.columns = columns
 
     def row_number(self, index: int) -> int:
         """The row number a user sees for a 0-based grid row."""

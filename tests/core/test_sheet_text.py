@@ -125,3 +125,19 @@ def test_packed_text_of_an_empty_column() -> None:
     assert packed_text([]).tolist() == []
     assert packed_text(pack_rows([[None], [None]], 1)).tolist() == ["", ""]
     assert str(packed_text(pack_rows([["a"]], 1)).dtype) == "str"
+
+
+def test_threads_reading_one_packed_sheet_all_get_its_text() -> None:
+    """The import dialog may start a new search while a cancelled one still runs (threads
+    where there is no fork): both unpack the same sheet, one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = [[f"part {i % 50}", float(i), None if i % 3 else "x"] for i in range(3000)]
+    blocks = [pack_rows(rows[i : i + 500], 3) for i in range(0, len(rows), 500)]
+    expected = sheet_frames(RawSheet("S", [], packed=[list(b) for b in blocks]))[1]
+    sheet = RawSheet("S", [], packed=blocks)
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda _: (sheet.n_rows, sheet_frames(sheet)[1]), range(12)))
+    for n_rows, text in results:
+        assert n_rows == 3000
+        pd.testing.assert_frame_equal(text, expected, check_exact=True)
