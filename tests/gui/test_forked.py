@@ -62,6 +62,19 @@ def test_big_results_come_back_whole() -> None:
     assert (0.5, "half way") in seen
 
 
+@pytest.mark.parametrize("whole_rows", [10**6, 1000])
+def test_text_columns_come_back_as_arrow_text(
+    monkeypatch: pytest.MonkeyPatch, whole_rows: int
+) -> None:
+    """Arrow text travels as Arrow buffers (whole), or beyond ARROW_WHOLE_ROWS as Python
+    strings in slices: either way the same column, dtype included, comes back."""
+    monkeypatch.setattr(forked, "ARROW_WHOLE_ROWS", whole_rows)
+    result = forked.run(make_frame, 8_000, on_progress=noop, should_cancel=never)
+    expected = make_frame(8_000, on_progress=noop, should_cancel=never)
+    pd.testing.assert_frame_equal(result["frame"], expected["frame"])
+    assert result["frame"]["name"].dtype == expected["frame"]["name"].dtype
+
+
 def fails(*, on_progress, should_cancel):  # type: ignore[no-untyped-def]
     raise InputFileError("the file is broken.", file="bom.xlsx", row=3)
 
