@@ -145,6 +145,23 @@ class _Sender:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.sent: set[int] = set()
+        # arrays already sent, by the memory they view: a column shared by two frames
+        # (the lines and the table's copy of them) travels once
+        self.memory: dict[tuple[Any, ...], tuple[int, int, Any]] = {}
+
+    def _sent_before(self, key: int, j: int, values: Any) -> bool:
+        """Tell the parent to reuse an array it has already had (same memory), or note
+        this one as sent."""
+        where = _memory_of(values)
+        if where is None:
+            return False
+        if where in self.memory:
+            self.send(("same", key, j, *self.memory[where][:2]))
+            return True
+        # the array is kept: its memory must not be freed and reused by another during
+        # the send (to_numpy may have made a copy)
+        self.memory[where] = (key, j, values)
+        return False
 
     def _write(self, payload: bytes) -> None:
         data = memoryview(_HEADER.pack(len(payload)) + payload)
@@ -196,6 +213,9 @@ class _Sender:
         self._write(b"R" + buffer.getvalue())
 
     def send_array(self, key: int, array: Any) -> None:
+        if self._sent_before(key, 0, array):
+            self.send(("array", key))
+            return
         step = _chunk_rows(array)
         for k, start in enumerate(range(0, len(array), step)):
             self.send(("column", key, 0, k, array[start : start + step]))
@@ -224,10 +244,27 @@ class _Sender:
                 values = column.to_numpy(dtype=object)
             else:
                 values = column.array
+            if j not in rebuild and self._sent_before(key, j, values):
+                continue
             step = _chunk_rows(values)
             for k, start in enumerate(range(0, max(n, 1), step)):
                 self.send(("column", key, j, k, values[start : start + step]))
         self.send(("frame", key, frame.columns, frame.index, frame.shape[1], rebuild, series))
+
+
+def _memory_of(values: Any) -> tuple[Any, ...] | None:
+    """Where a numpy array's data lives (address, shape, strides, type): two arrays with
+    the same are the same values. None for other arrays and empty ones."""
+    import numpy as np
+
+    if type(values) is not np.ndarray or values.size == 0:
+        return None
+    return (
+        values.__array_interface__["data"][0],
+        values.shape,
+        values.strides,
+        values.dtype.str,
+    )
 
 
 def _arrow_backed(dtype: Any) -> bool:
@@ -257,6 +294,7 @@ def _parent(
     buffer = bytearray()
     columns: dict[int, dict[int, list[Any]]] = {}
     frames: dict[int, Any] = {}
+    received: dict[tuple[int, int], Any] = {}  # (frame or array, column) -> the array
     outcome: list[tuple[str, Any]] = []
     cancelled_at: float | None = None
     try:
@@ -281,7 +319,7 @@ def _parent(
                     break
                 payload = bytes(buffer[_HEADER.size : _HEADER.size + size])
                 del buffer[: _HEADER.size + size]
-                _handle(payload, columns, frames, outcome, on_progress)
+                _handle(payload, columns, frames, outcome, on_progress, received)
     finally:
         _reap(pid)
     if outcome:
@@ -303,7 +341,9 @@ def _handle(
     frames: dict[int, Any],
     outcome: list[tuple[str, Any]],
     on_progress: Callable[[float, str], None],
+    received: dict[tuple[int, int], Any] | None = None,
 ) -> None:
+    received = {} if received is None else received
     if payload[:1] == b"R":
         outcome.append(("result", _load_result(payload[1:], frames)))
         return
@@ -314,24 +354,35 @@ def _handle(
     elif kind == "column":
         _, key, j, _k, values = message
         columns.setdefault(key, {}).setdefault(j, []).append(values)
+    elif kind == "same":
+        _, key, j, from_key, from_j = message
+        columns.setdefault(key, {})[j] = [received[(from_key, from_j)]]
     elif kind == "frame":
         _, key, names, index, width, rebuild, series = message
-        frame = _assemble(columns.pop(key, {}), names, index, width, rebuild)
+        frame = _assemble(columns.pop(key, {}), names, index, width, rebuild, received, key)
         frames[key] = frame.iloc[:, 0] if series else frame
     elif kind == "array":
         import numpy as np
 
         chunks = columns.pop(message[1], {}).get(0, [])
-        frames[message[1]] = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        array = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        frames[message[1]] = received[(message[1], 0)] = array
     elif kind == "error":
         outcome.append(("error", message[1]))
 
 
 def _assemble(
-    parts: dict[int, list[Any]], names: Any, index: Any, width: int, rebuild: dict[int, Any]
+    parts: dict[int, list[Any]],
+    names: Any,
+    index: Any,
+    width: int,
+    rebuild: dict[int, Any],
+    received: dict[tuple[int, int], Any] | None = None,
+    key: int = 0,
 ) -> Any:
     """A frame from its columns, one block per column: no consolidation, which would copy
-    (and for object columns touch) every value in one long step."""
+    (and for object columns touch) every value in one long step. Each column is noted in
+    `received`, for later frames that share it."""
     import numpy as np
     import pandas as pd
 
@@ -346,6 +397,8 @@ def _assemble(
             arrays.append(np.concatenate(chunks))
         else:
             arrays.append(type(chunks[0])._concat_same_type(chunks))
+        if received is not None and isinstance(arrays[-1], np.ndarray):
+            received[(key, j)] = arrays[-1]
     try:
         from pandas.api.internals import create_dataframe_from_blocks
     except ImportError:  # pandas < 3

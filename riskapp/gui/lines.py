@@ -286,7 +286,9 @@ def prepare_analysis(analysis: Analysis, overrides: Sequence[Override] = ()) -> 
 
     lines = analysis.scored.lines
     columns = table_columns(lines)
-    shown = lines[columns].copy()
+    # a selection, not a copy: the table's frame shares the lines' columns (pandas copies
+    # a column only when it is written), so they also travel back from the worker once
+    shown = lines[columns].copy(deep=False)
     names = dict(
         zip(
             analysis.reference.archetypes["archetype_id"].astype(str),

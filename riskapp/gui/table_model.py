@@ -330,7 +330,11 @@ def prepare_lines(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> 
     for position in positions:
         series = frame.iloc[:, position]
         if _is_numeric(series):
-            values = series.to_numpy(dtype="float64", na_value=np.nan)
+            values = (
+                series.to_numpy()  # the column itself (NaN already marks missing)
+                if series.dtype == np.float64
+                else series.to_numpy(dtype="float64", na_value=np.nan)
+            )
             raw.append(values)
             display.append(None)  # formatted when shown (format_number)
         else:

@@ -75,6 +75,33 @@ def test_text_columns_come_back_as_arrow_text(
     assert result["frame"]["name"].dtype == expected["frame"]["name"].dtype
 
 
+def shared_columns(n: int, *, on_progress, should_cancel):  # type: ignore[no-untyped-def]
+    lines = pd.DataFrame(
+        {
+            "score": np.arange(n, dtype=float),
+            "text": np.array([f"t{i % 7}" for i in range(n)], dtype=object),
+            "qty": np.arange(n, dtype=np.int64),
+        }
+    )
+    shown = lines[["score", "text"]].copy(deep=False)  # as lines.prepare_analysis does
+    shown["text"] = shown["text"].str.upper()  # a column of its own
+    return {"lines": lines, "shown": shown, "raw": lines["score"].to_numpy()}
+
+
+def test_columns_two_frames_share_travel_once() -> None:
+    """The table's frame and raw arrays view the lines' columns: each travels once, and
+    in the parent they share memory again; columns of their own stay their own."""
+    result = forked.run(shared_columns, 20_000, on_progress=noop, should_cancel=never)
+    expected = shared_columns(20_000, on_progress=noop, should_cancel=never)
+    pd.testing.assert_frame_equal(result["lines"], expected["lines"])
+    pd.testing.assert_frame_equal(result["shown"], expected["shown"])
+    assert np.array_equal(result["raw"], expected["raw"])
+    lines, shown = result["lines"], result["shown"]
+    assert np.shares_memory(lines["score"].to_numpy(), shown["score"].to_numpy())
+    assert np.shares_memory(lines["score"].to_numpy(), result["raw"])
+    assert not np.shares_memory(lines["text"].to_numpy(), shown["text"].to_numpy())
+
+
 def fails(*, on_progress, should_cancel):  # type: ignore[no-untyped-def]
     raise InputFileError("the file is broken.", file="bom.xlsx", row=3)
 
