@@ -191,6 +191,8 @@ def _format_texts(series: pd.Series) -> np.ndarray:
     if pd.api.types.is_string_dtype(series.dtype) or pd.api.types.infer_dtype(
         series, skipna=True
     ) in ("string", "empty"):
+        if series.dtype == object and present.all():
+            return series.to_numpy()  # the column itself: nothing to fill, and it is shared
         arr: np.ndarray = series.to_numpy(dtype=object, na_value="")
         return arr
     # Mixed cells (numbers, dates in an unmapped column): str() each one that is there.
