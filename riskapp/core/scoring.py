@@ -652,30 +652,9 @@ def _context(
     if statuses is None:
         return _context_cached(*key)
     try:  # advice scores its trial lines against the same statuses: built once
-        return _context_for(*key, tuple(statuses.items()))
+        return _context_cached(*key, tuple(statuses.items()))
     except TypeError:  # unhashable statuses (not ours): built each time
         return _build_context(*key, statuses=statuses)
-
-
-@functools.lru_cache(maxsize=32)
-def _context_for(
-    ref: Reference,
-    on: date,
-    overrides: tuple[tuple[str, str], ...],
-    unknown_policy: str | None,
-    dfars_programme: bool,
-    calendar_per_working_day: float,
-    statuses: tuple[tuple[str, RegimeStatus], ...],
-) -> _Context:
-    return _build_context(
-        ref,
-        on,
-        overrides,
-        unknown_policy,
-        dfars_programme,
-        calendar_per_working_day,
-        statuses=dict(statuses),
-    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -686,9 +665,16 @@ def _context_cached(
     unknown_policy: str | None,
     dfars_programme: bool,
     calendar_per_working_day: float,
+    statuses: tuple[tuple[str, RegimeStatus], ...] | None = None,
 ) -> _Context:
     return _build_context(
-        ref, on, overrides, unknown_policy, dfars_programme, calendar_per_working_day
+        ref,
+        on,
+        overrides,
+        unknown_policy,
+        dfars_programme,
+        calendar_per_working_day,
+        statuses=dict(statuses) if statuses is not None else None,
     )
 
 
