@@ -189,15 +189,15 @@ class ColumnPattern:
         return self._test(texts, "fullmatch")
 
     def _test(self, texts: Any, how: str) -> np.ndarray:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         arr = None if _few(texts) else _arrow(texts)
-        if arr is None:  # a few texts (Arrow's fixed cost outweighs re), or not for Arrow
+        if arr is None:  # a few texts (Arrow's fixed cost outweighs re), no Arrow for them
             fn = getattr(self.py, how)
             return np.array(
                 [isinstance(v, str) and fn(v) is not None for v in _values(texts)], dtype=bool
             )
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         n = len(arr)
         out = np.zeros(n, dtype=bool)
         if n == 0:
@@ -223,9 +223,6 @@ class ColumnPattern:
     def extract(self, texts: Sequence[Any] | Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """(matched, {group name: text}) like ``str.extract`` with ``re.search``; a group
         that did not take part, or a text that did not match, gives ''."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         names = list(self.py.groupindex)
         if not names or self.py.groups != len(names):
             raise ValueError("extract needs a pattern whose groups are all named")
@@ -241,6 +238,9 @@ class ColumnPattern:
                     for g in names:
                         groups[g][k] = m.group(g) or ""
             return matched, groups
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         n = len(arr)
         matched = np.zeros(n, dtype=bool)
         groups = {g: np.full(n, "", dtype=object) for g in names}
@@ -296,6 +296,18 @@ def _few(texts: Any) -> bool:
     return len(texts) <= FEW
 
 
+@functools.cache
+def have_arrow() -> bool:
+    """Whether pyarrow can be used: the frozen app is built without it by default (see
+    installer/riskapp.spec), and then every text goes through re."""
+    try:
+        import pyarrow
+        import pyarrow.compute  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _values(texts: Any) -> list[Any]:
     """A few texts as Python values (None for missing ones)."""
     if hasattr(texts, "to_pylist"):
@@ -307,7 +319,10 @@ def _values(texts: Any) -> list[Any]:
 
 def _arrow(texts: Any) -> pa.Array | None:
     """Texts as one pyarrow string array (pandas' Arrow-backed columns without a copy);
-    None when Arrow cannot hold them (a lone surrogate, a value that is not text)."""
+    None when Arrow cannot hold them (a lone surrogate, a value that is not text) or
+    there is no pyarrow."""
+    if not have_arrow():
+        return None
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskapp.core.fastre import ColumnPattern
+from riskapp.core.fastre import ColumnPattern, have_arrow
 from riskapp.core.mapping import (
     ANCHOR_FIELDS,
     ColumnProfile,
@@ -68,7 +68,7 @@ class TableSpec:
 def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(raw, text) frames of a sheet with merged ranges filled from their top-left cell."""
     texts: list[pd.Series] = []
-    if sheet.packed is not None and sheet.n_rows >= PACKED_TEXT_MIN_ROWS:
+    if sheet.packed is not None and sheet.n_rows >= PACKED_TEXT_MIN_ROWS and have_arrow():
         # after a guarded read: text straight from the compact form
         sheet.unpack(lambda parts: texts.append(packed_text(parts)))
     sheet.unpack()
@@ -143,10 +143,8 @@ def packed_text(parts: list[PackedColumn]) -> pd.Series:
     table = pa.concat_arrays([pa.array(cleaned.array, type=pa.large_string()), *number_texts])
     index = np.concatenate(index_parts) if index_parts else np.empty(0, np.int64)
     values = table.take(pa.array(index))
-    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=_STR))  # type: ignore[call-arg]
-
-
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)  # what "str" is with pyarrow
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=dtype))  # type: ignore[call-arg]
 
 
 def _number_texts(vals: np.ndarray) -> Any:
