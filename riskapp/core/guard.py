@@ -45,7 +45,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, NoReturn
 
-from riskapp.core import preload
 from riskapp.core.errors import (
     CancelledError,
     InputFileError,
@@ -203,7 +202,6 @@ def _read_in_child(
     import python_calamine  # noqa: F401
 
     name = str(path)
-    preload.wait()  # no fork in the middle of an import (see riskapp.core.preload)
     base_mb = _resident_mb()
     data_r, data_w = os.pipe()
     err_r, err_w = os.pipe()

@@ -13,6 +13,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,8 @@ from riskapp.core.model import (
     TableInfo,
     empty_lines,
 )
-from riskapp.core.model import ImportOptions as ImportOptions  # its home: the small types
 from riskapp.core.multilevel import link_levels
-from riskapp.core.readers import RawSheet, column_index, column_letter
+from riskapp.core.readers import Limits, RawSheet, column_index, column_letter
 from riskapp.core.values import (
     count_designators_series,
     currency_in,
@@ -62,6 +62,17 @@ _RE_LINKWORD = ColumnPattern(
 _RE_NUMBER = ColumnPattern(r"^[+-]?\d+(?:[.,]\d+)*$")
 _RE_URL = ColumnPattern(r"^(?:https?://|www\.|ftp://)", re.I)
 _RE_DIGIT = ColumnPattern(r"\d")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user chose (all optional): sheet(s), header row (1-based), column mapping
+    {canonical field: column letter}, and the safety limits."""
+
+    sheets: tuple[str, ...] = ()
+    header_row: int | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
 
 
 def file_sha256(path: str | Path) -> str:

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from riskapp.core.readers import Limits
-
-if TYPE_CHECKING:  # pandas is loaded when lines are made, not when this module is (start-up)
-    import pandas as pd
+import pandas as pd
 
 Severity = Literal["error", "warning", "info"]
 
@@ -91,49 +88,9 @@ NUMERIC_FIELDS: frozenset[str] = frozenset(f.name for f in FIELDS if f.kind in (
 LINE_COLUMNS: tuple[str, ...] = FIELD_NAMES
 EXTRA_PREFIX = "extra:"
 
-STAGES = ("mining", "separation", "metal", "magnet")
-ORIGIN_COLUMNS = tuple(f"origin_{s}" for s in (*STAGES, "component"))
-OVERRIDE_FIELDS = frozenset(
-    {
-        "re_class",
-        "archetype",
-        "grade",
-        "magnet_mass_g",
-        "criticality",
-        "single_source",
-        *ORIGIN_COLUMNS,
-    }
-)
-"""The tagging results a user may correct (see Override)."""
-
-
-@dataclass(frozen=True)
-class Override:
-    """A user's correction: for one line (scope 'line', key 'sheet!row' or 'row') or for every
-    line of a manufacturer / supplier / mpn / ipn (key = that value, case-insensitive)."""
-
-    scope: str
-    key: str
-    field: str
-    value: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """What the user chose (all optional): sheet(s), header row (1-based), column mapping
-    {canonical field: column letter}, and the safety limits."""
-
-    sheets: tuple[str, ...] = ()
-    header_row: int | None = None
-    mapping: dict[str, str] = field(default_factory=dict)
-    limits: Limits = field(default_factory=Limits)
-
 
 def empty_lines() -> pd.DataFrame:
     """An empty line frame with the canonical columns and dtypes."""
-    import pandas as pd
-
     return pd.DataFrame({f.name: pd.Series(dtype=_dtype(f.kind)) for f in FIELDS})
 
 

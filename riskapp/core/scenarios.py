@@ -30,17 +30,13 @@ from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from riskapp.core.errors import UsageError
 from riskapp.core.fileio import atomic_write_text
-
-if TYPE_CHECKING:
-    from riskapp.core.reference import Reference
-    from riskapp.core.scoring import Scenario
-
-# Listing the presets (the GUI does it while it starts) reads TOML only: the scoring and
-# reference modules, and pandas with them, are loaded when a scenario is.
+from riskapp.core.reference import Reference
+from riskapp.core.regimes import OVERRIDE_VALUES, UNKNOWN_POLICIES
+from riskapp.core.scoring import SCENARIO_TABLES, Scenario, default_scenario
 
 __all__ = [
     "ScenarioInfo",
@@ -54,6 +50,7 @@ __all__ = [
 ]
 
 USER_DIR_ENV = "RISKAPP_USER_DIR"
+_TABLES = SCENARIO_TABLES
 _SCALARS = (
     "name",
     "title",
@@ -156,20 +153,11 @@ def _number(value: object, key: str, path: Path) -> float:
     return float(value)
 
 
-def _tables() -> tuple[str, ...]:
-    from riskapp.core.scoring import SCENARIO_TABLES
-
-    return tuple(SCENARIO_TABLES)
-
-
 def _apply(base: Scenario, data: Mapping[str, Any], path: Path) -> Scenario:
-    from riskapp.core.regimes import OVERRIDE_VALUES, UNKNOWN_POLICIES
-
-    tables = _tables()
-    unknown = [k for k in data if k not in _SCALARS and k not in tables]
+    unknown = [k for k in data if k not in _SCALARS and k not in _TABLES]
     if unknown:
         raise UsageError(
-            f"unknown setting '{unknown[0]}' (allowed: {', '.join((*_SCALARS, *tables))}).",
+            f"unknown setting '{unknown[0]}' (allowed: {', '.join((*_SCALARS, *_TABLES))}).",
             file=path,
         )
     changes: dict[str, Any] = {}
@@ -205,7 +193,7 @@ def _apply(base: Scenario, data: Mapping[str, Any], path: Path) -> Scenario:
         changes["dfars_programme"] = data["dfars_programme"]
     if "unknown_policy" in changes and changes["unknown_policy"] not in UNKNOWN_POLICIES:
         raise UsageError(f"unknown_policy must be one of {', '.join(UNKNOWN_POLICIES)}.", file=path)
-    for table in tables:
+    for table in _TABLES:
         if table not in data:
             continue
         values = data[table]
@@ -250,8 +238,6 @@ def load_scenario(
     """A preset by name (user folder first, then built-in) or a TOML file by path, on top
     of the defaults of scoring_parameters.csv (``ref``'s user folder first). Keyword
     ``overrides`` replace fields afterwards (mappings are merged)."""
-    from riskapp.core.scoring import default_scenario
-
     path = _find(name_or_path)
     data = _read_toml(path)
     base = default_scenario(ref, name=str(data.get("name", path.stem)))
@@ -286,8 +272,6 @@ def _toml_key(key: str) -> str:
 def scenario_to_toml(scenario: Scenario, ref: Reference | None = None) -> str:
     """TOML text with the scenario's identity and every setting that differs from the
     defaults (so a saved scenario follows later updates of the reference data)."""
-    from riskapp.core.scoring import default_scenario
-
     base = default_scenario(ref, name=scenario.name)
     lines = [
         "# riskapp scenario: settings that differ from resources/reference/scoring_parameters.csv",
@@ -306,7 +290,7 @@ def scenario_to_toml(scenario: Scenario, ref: Reference | None = None) -> str:
         lines.append(f"unknown_policy = {_toml_value(scenario.unknown_policy)}")
     if scenario.dfars_programme:
         lines.append("dfars_programme = true")
-    for table in _tables():
+    for table in _TABLES:
         current: Mapping[str, Any] = getattr(scenario, table)
         default: Mapping[str, Any] = getattr(base, table)
         items = {k: v for k, v in current.items() if default.get(k) != v}

@@ -35,7 +35,9 @@ from typing import Any
 from riskapp import __version__
 from riskapp.core.errors import RiskappError
 from riskapp.core.fileio import atomic_write_text
-from riskapp.core.model import EXTRA_PREFIX, OVERRIDE_FIELDS, ImportOptions, ImportResult, Override
+from riskapp.core.importer import ImportOptions
+from riskapp.core.model import EXTRA_PREFIX, ImportResult
+from riskapp.core.tagging import OVERRIDE_FIELDS, Override
 
 __all__ = [
     "FORMAT",

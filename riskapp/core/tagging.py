@@ -20,14 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# the override type and the stage names live with the other small types (the session
-# module uses them without loading the tagger); they are the tagger's names too
-from riskapp.core.model import ORIGIN_COLUMNS as ORIGIN_COLUMNS
-from riskapp.core.model import OVERRIDE_FIELDS as OVERRIDE_FIELDS
-from riskapp.core.model import STAGES as STAGES
-from riskapp.core.model import Override as Override
 from riskapp.core.reference import Reference, split_list
 
+STAGES = ("mining", "separation", "metal", "magnet")
+ORIGIN_COLUMNS = tuple(f"origin_{s}" for s in (*STAGES, "component"))
 RE_CLASSES_WITH_RE = frozenset(
     {"ndfeb_sintered", "ndfeb_bonded", "ndfeb_hot_deformed", "ndfeb_gbd", "smco"}
 )
@@ -36,6 +32,17 @@ _EXPLICIT_RE_MATERIALS = frozenset(
     {"ndfeb_sintered", "ndfeb_gbd", "ndfeb_bonded", "ndfeb_hot_deformed", "sm2co17", "smco5"}
 )
 _CLASS_TO_MATERIAL = {"smco": "sm2co17", "ndfeb_gbd": "ndfeb_gbd"}
+OVERRIDE_FIELDS = frozenset(
+    {
+        "re_class",
+        "archetype",
+        "grade",
+        "magnet_mass_g",
+        "criticality",
+        "single_source",
+        *ORIGIN_COLUMNS,
+    }
+)
 
 # How a material is named in a description or material cell (keywords, not numbers).
 _MATERIAL_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -80,6 +87,18 @@ _RE_STATOR = re.compile(r"(?<![\d.])([1-9]\d)([0-6]\d)(?![\d.])")
 _RE_KW = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kw|w)\b")
 _RE_MW = re.compile(r"(\d+(?:[.,]\d+)?)\s*mw\b")
 _RE_DIAMETER = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mm|cm|in\b|inch(?:es)?|\"|'')")
+
+
+@dataclass(frozen=True)
+class Override:
+    """A user's correction: for one line (scope 'line', key 'sheet!row' or 'row') or for every
+    line of a manufacturer / supplier / mpn / ipn (key = that value, case-insensitive)."""
+
+    scope: str
+    key: str
+    field: str
+    value: str
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 import riskapp
-from riskapp.core import preload
 from riskapp.core.logsetup import logging_to_file
 from riskapp.gui import settings as cfg
 from riskapp.gui.autosave import NO_PROMPT_ENV
@@ -68,17 +67,6 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         "--quit-after-load", action="store_true", help="quit once the files are loaded"
     )
     return parser.parse_known_args(argv)
-
-
-PRELOAD = (
-    "pandas",
-    "riskapp.core.pipeline",
-    "riskapp.core.report",
-    "riskapp.gui.document",
-    "riskapp.gui.dashboard",
-    "riskapp.gui.lines",
-)
-"""Loaded in the background once the window shows (the first analysis needs them)."""
 
 
 def settle_heap() -> None:
@@ -131,8 +119,6 @@ class _Session:
         from riskapp.gui.settings_dialog import apply_theme
 
         apply_theme(cfg.Settings())
-        # pandas and the pipeline load once the window is up; forks wait for them
-        preload.begin()
         for path in paths or [None]:
             window = MainWindow()
             if self.screenshot:
@@ -149,7 +135,6 @@ class _Session:
                 self.pending += 1
                 window.open_path(path)
         settle_heap()
-        QTimer.singleShot(0, lambda: preload.load(PRELOAD))
         self.timeout = QTimer()
         self.timeout.setSingleShot(True)
         self.timeout.timeout.connect(self._on_timeout)

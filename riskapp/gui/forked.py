@@ -34,7 +34,6 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from riskapp.core import preload
 from riskapp.core.errors import CancelledError, RiskappError
 
 FORK_ENV = "RISKAPP_FORK"
@@ -42,10 +41,10 @@ CHUNK_BYTES = 64 * 1024
 """Object columns travel in slices of about this many pickled bytes (a few ms to unpickle
 each: the time goes with the number of Python objects, which goes with the bytes)."""
 FRAME_MIN_ROWS = 5_000
-"""Frames with fewer rows travel inside the result pickle."""
 ARROW_WHOLE_ROWS = 400_000
 """Arrow-backed text columns up to this many rows travel as Arrow buffers in one piece
 (unpickling one takes ~2 ms per 100,000 rows, so the GUI never waits long for it)."""
+"""Frames with fewer rows travel inside the result pickle."""
 KILL_AFTER_S = 10.0
 PROGRESS_EVERY_S = 0.05
 _HEADER = struct.Struct("!Q")
@@ -75,7 +74,6 @@ def run(
     :func:`fork_available`, else right here; the result or the exception either way."""
     if not fork_available():
         return fn(*args, on_progress=on_progress, should_cancel=should_cancel, **kwargs)
-    preload.wait()  # no fork in the middle of an import (see riskapp.core.preload)
     read_fd, write_fd = os.pipe()
     with warnings.catch_warnings():
         # Python 3.12+ warns that forking a threaded process may deadlock the child. Ours

@@ -151,28 +151,3 @@ def test_dispose_frees_off_the_gui_thread(qtbot) -> None:  # type: ignore[no-unt
     qtbot.waitUntil(lambda: not workers.active_workers(), timeout=10_000)
     assert probe() is None
     assert shared[-1] == "o29999"
-
-
-def test_no_fork_while_modules_preload() -> None:
-    """A fork in the middle of an import would leave the child waiting forever on that
-    module's lock: forked.run waits for riskapp.core.preload first."""
-    import threading
-
-    from riskapp.core import preload
-
-    preload.begin()
-    try:
-        result: list[object] = []
-        worker = threading.Thread(
-            target=lambda: result.append(
-                forked.run(make_frame, 10, on_progress=noop, should_cancel=never)
-            )
-        )
-        worker.start()
-        time.sleep(0.3)
-        assert worker.is_alive() and not result
-        preload.load([])
-        worker.join(30)
-        assert result and result[0]["pid"] != os.getpid()  # type: ignore[index]
-    finally:
-        preload._idle.set()
