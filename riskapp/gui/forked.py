@@ -41,10 +41,10 @@ CHUNK_BYTES = 64 * 1024
 """Object columns travel in slices of about this many pickled bytes (a few ms to unpickle
 each: the time goes with the number of Python objects, which goes with the bytes)."""
 FRAME_MIN_ROWS = 5_000
+"""Frames with fewer rows travel inside the result pickle."""
 ARROW_WHOLE_ROWS = 400_000
 """Arrow-backed text columns up to this many rows travel as Arrow buffers in one piece
 (unpickling one takes ~2 ms per 100,000 rows, so the GUI never waits long for it)."""
-"""Frames with fewer rows travel inside the result pickle."""
 KILL_AFTER_S = 10.0
 PROGRESS_EVERY_S = 0.05
 _HEADER = struct.Struct("!Q")
