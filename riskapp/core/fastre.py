@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -189,12 +189,10 @@ class ColumnPattern:
         return self._test(texts, "fullmatch")
 
     def _test(self, texts: Any, how: str) -> np.ndarray:
+        fn = getattr(self.py, how)
         arr = None if _few(texts) else _arrow(texts)
         if arr is None:  # a few texts (Arrow's fixed cost outweighs re), no Arrow for them
-            fn = getattr(self.py, how)
-            return np.array(
-                [isinstance(v, str) and fn(v) is not None for v in _values(texts)], dtype=bool
-            )
+            return np.array(_tested_by_re(fn, _values(texts)), dtype=bool)
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -215,9 +213,7 @@ class ColumnPattern:
             out[:] = hit.fill_null(False).to_numpy(zero_copy_only=False)
         idx = np.nonzero(slow)[0]
         if len(idx):
-            fn = getattr(self.py, how)
-            vals = arr.take(pa.array(idx)).to_pylist()
-            out[idx] = [v is not None and fn(v) is not None for v in vals]
+            out[idx] = _tested_by_re(fn, arr.take(pa.array(idx)).to_pylist())
         return out
 
     def extract(self, texts: Sequence[Any] | Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -231,12 +227,7 @@ class ColumnPattern:
             values = _values(texts)
             matched = np.zeros(len(values), dtype=bool)
             groups = {g: np.full(len(values), "", dtype=object) for g in names}
-            for k, v in enumerate(values):
-                m = self.py.search(v) if isinstance(v, str) else None
-                if m is not None:
-                    matched[k] = True
-                    for g in names:
-                        groups[g][k] = m.group(g) or ""
+            self._extract_by_re(range(len(values)), values, matched, groups)
             return matched, groups
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -264,15 +255,25 @@ class ColumnPattern:
                     groups[g][fast_idx] = sub.field(g).to_numpy(zero_copy_only=False)
         idx = np.nonzero(slow)[0]
         if len(idx):
-            vals = arr.take(pa.array(idx)).to_pylist()
-            for k, v in zip(idx.tolist(), vals, strict=True):
-                m = self.py.search(v) if v is not None else None
-                if m is None:
-                    continue
-                matched[k] = True
-                for g in names:
-                    groups[g][k] = m.group(g) or ""
+            values = arr.take(pa.array(idx)).to_pylist()
+            self._extract_by_re(idx.tolist(), values, matched, groups)
         return matched, groups
+
+    def _extract_by_re(
+        self,
+        at: Iterable[int],
+        values: Sequence[Any],
+        matched: np.ndarray,
+        groups: dict[str, np.ndarray],
+    ) -> None:
+        """Fill `matched` and `groups` at positions `at` from `values` (texts or None)
+        with Python's re."""
+        for k, v in zip(at, values, strict=True):
+            m = self.py.search(v) if isinstance(v, str) else None
+            if m is not None:
+                matched[k] = True
+                for g, column in groups.items():
+                    column[k] = m.group(g) or ""
 
     def _slow_cells(self, arr: pa.Array) -> np.ndarray | None:
         """Cells RE2 may not answer for; None when none may (the pattern has no RE2 form).
@@ -285,6 +286,12 @@ class ColumnPattern:
             return None
         hit = pc.match_substring_regex(arr, _RISKY[self.risky])
         return hit.fill_null(True).to_numpy(zero_copy_only=False)
+
+
+def _tested_by_re(fn: Callable[[str], Any], values: Iterable[Any]) -> list[bool]:
+    """`fn` (a compiled pattern's search, match or fullmatch) on each text; False for
+    missing values."""
+    return [isinstance(v, str) and fn(v) is not None for v in values]
 
 
 FEW = 256

@@ -24,6 +24,7 @@ from riskapp.core.mapping import (
     _variants,
     match_header,
     normalize_header,
+    number_cells,
     profile,
     propose_mapping,
 )
@@ -265,7 +266,6 @@ _LETTER = "a-zäöüßéèêàâíìóòúùñçå"
 _FIRST_WORD = rf"^[^{_LETTER}#]*(?P<word>[{_LETTER}]+|#)"
 _FIRST_WORD_RE = ColumnPattern(_FIRST_WORD)
 _FIVE_DIGITS = ColumnPattern(r"(?:\d\D*){5}")
-_NUMBER_TEXT = ColumnPattern(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 @functools.cache
@@ -281,12 +281,7 @@ def _first_words() -> frozenset[str]:
 def _is_numberish(raw: pd.DataFrame, text: pd.DataFrame) -> np.ndarray:
     num = np.zeros(text.shape, dtype=bool)
     for j, c in enumerate(text.columns):
-        r = raw[c]
-        isnum = r.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy(
-            bool
-        )
-        s = text[c]
-        num[:, j] = isnum | _NUMBER_TEXT.fullmatch(s)
+        num[:, j] = number_cells(raw[c], text[c])
     return num & nonempty_mask(text)
 
 

@@ -11,8 +11,9 @@ import difflib
 import functools
 import importlib.resources
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -183,11 +184,7 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
     # outweigh the work (this runs for every column of every table)
     sample = text.iloc[at].to_numpy(dtype=object)
     m = len(sample)
-    is_num = np.fromiter(
-        (isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw.iloc[at]),
-        dtype=bool,
-        count=m,
-    ) | _RE_NUMBER_TEXT.fullmatch(sample)
+    is_num = number_cells(raw.iloc[at], sample)
     nums = pd.to_numeric(
         np.array([t.replace(",", ".") for t in sample[is_num]], dtype=object), errors="coerce"
     )
@@ -203,6 +200,16 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
         avg_len=float(sum(map(len, sample)) / m),
         distinct=float(len(set(sample)) / m),
     )
+
+
+def number_cells(raw: Iterable[Any], texts: Any) -> np.ndarray:
+    """Per cell: a number (not a boolean), or text that reads as one ('12', '-3,5')."""
+    is_number = np.fromiter(
+        (isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw),
+        dtype=bool,
+        count=len(texts),
+    )
+    return is_number | _RE_NUMBER_TEXT.fullmatch(texts)
 
 
 def _designator_share(sample: np.ndarray) -> float:
