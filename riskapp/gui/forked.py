@@ -341,9 +341,8 @@ def _handle(
     frames: dict[int, Any],
     outcome: list[tuple[str, Any]],
     on_progress: Callable[[float, str], None],
-    received: dict[tuple[int, int], Any] | None = None,
+    received: dict[tuple[int, int], Any],
 ) -> None:
-    received = {} if received is None else received
     if payload[:1] == b"R":
         outcome.append(("result", _load_result(payload[1:], frames)))
         return
@@ -377,8 +376,8 @@ def _assemble(
     index: Any,
     width: int,
     rebuild: dict[int, Any],
-    received: dict[tuple[int, int], Any] | None = None,
-    key: int = 0,
+    received: dict[tuple[int, int], Any],
+    key: int,
 ) -> Any:
     """A frame from its columns, one block per column: no consolidation, which would copy
     (and for object columns touch) every value in one long step. Each column is noted in
@@ -397,7 +396,7 @@ def _assemble(
             arrays.append(np.concatenate(chunks))
         else:
             arrays.append(type(chunks[0])._concat_same_type(chunks))
-        if received is not None and isinstance(arrays[-1], np.ndarray):
+        if isinstance(arrays[-1], np.ndarray):
             received[(key, j)] = arrays[-1]
     try:
         from pandas.api.internals import create_dataframe_from_blocks
