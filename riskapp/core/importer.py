@@ -23,7 +23,7 @@ import pandas as pd
 from riskapp.core.errors import CancelledError, InputFileError, UsageError
 from riskapp.core.fastre import ColumnPattern
 from riskapp.core.guard import open_workbook_guarded
-from riskapp.core.layout import TableSpec, find_tables, nonempty_mask, sheet_frames
+from riskapp.core.layout import TableSpec, TextCodes, find_tables, nonempty_mask, sheet_frames
 from riskapp.core.mapping import KEY_FIELDS, normalize_header
 from riskapp.core.model import (
     EXTRA_PREFIX,
@@ -119,7 +119,8 @@ def import_bom(
                 file=str(path),
                 sheet=sheet.name,
             )
-        specs = find_tables(sheet, raw, text, forced)
+        codes = TextCodes(text)
+        specs = find_tables(sheet, raw, text, forced, codes)
         if options.mapping:
             specs = [_apply_user_mapping(s, options.mapping, text) for s in specs]
         frames = []
@@ -127,7 +128,7 @@ def import_bom(
         for spec in specs:
             if cancelled():
                 raise CancelledError()
-            lines = _table_lines(sheet, raw, text, spec, report)
+            lines = _table_lines(sheet, raw, text, codes, spec, report)
             if len(lines):
                 frames.append(lines)
                 kept_specs.append(spec)
@@ -289,8 +290,85 @@ def _col_text(text: pd.DataFrame, col: int | None, r0: int, r1: int) -> pd.Serie
     return text.iloc[r0:r1, col]
 
 
+class _TableText:
+    """The text of one table's rows (r0:r1) by sheet column. What _table_lines asks of a
+    column is answered per distinct text of the column (found once for the sheet, see
+    layout.TextCodes): a test (several per column: link words, repeated headers, URLs) and
+    the texts as Python strings where equal texts share one object."""
+
+    def __init__(self, text: pd.DataFrame, codes: TextCodes, r0: int, r1: int) -> None:
+        self._text, self._codes, self._r0, self._r1 = text, codes, r0, r1
+        self._distinct: dict[int, tuple[np.ndarray, pd.Series, np.ndarray]] = {}
+        self._tested: dict[tuple[int, str], np.ndarray] = {}
+
+    def col(self, c: int | None) -> pd.Series:
+        return _col_text(self._text, c, self._r0, self._r1)
+
+    def _key(self, c: int | None) -> int:
+        return c if c is not None and c < self._text.shape[1] else -1
+
+    def _factors(self, c: int | None) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+        """(codes, distinct texts, the same as Python strings with '' appended: code -1)."""
+        key = self._key(c)
+        if key not in self._distinct:
+            if key < 0:  # no such column: every row ''
+                codes, uniq = pd.factorize(self.col(c))
+                uniq = pd.Series(uniq, dtype="str")
+            else:  # the sheet column's distinct texts (a few may lie outside the table)
+                codes, uniq = self._codes.of(self._text.columns[key])
+                codes = codes[self._r0 : self._r1]
+            self._distinct[key] = (codes, uniq, np.append(uniq.to_numpy(dtype=object), ""))
+        return self._distinct[key]
+
+    def _tested_distinct(
+        self, c: int | None, name: str, test: Callable[[pd.Series], pd.Series]
+    ) -> np.ndarray:
+        key = (self._key(c), name)
+        if key not in self._tested:
+            _, uniq, _ = self._factors(c)
+            res = test(uniq).fillna(False).to_numpy(dtype=bool)
+            self._tested[key] = np.append(res, False)  # code -1 (missing): False
+        return self._tested[key]
+
+    def test(
+        self, c: int | None, name: str, test: Callable[[pd.Series], pd.Series]
+    ) -> np.ndarray:
+        """`test` (a Series -> Series string test; `name` tells tests apart) of every row."""
+        return self._tested_distinct(c, name, test)[self._factors(c)[0]]
+
+    def objects(self, c: int | None, rows: np.ndarray, blank: str | None = None) -> np.ndarray:
+        """The texts of the table rows at positions `rows` as shared Python strings; '' where
+        the test `blank` names (run before with :meth:`test`) holds."""
+        codes, _, shown = self._factors(c)
+        if blank is not None:
+            shown = np.where(self._tested[(self._key(c), blank)], "", shown)
+        return shown[codes[rows]]
+
+
+def _put_text(out: pd.DataFrame, name: str, values: np.ndarray, shared: bool = True) -> None:
+    """Set a column of Python strings as it is: assigning the bare array would turn it into
+    a string array, only for _finish to turn it back. _finish keeps such a column as it is,
+    so equal texts must already share one object (`shared`; if not, they are made to)."""
+    if not shared:
+        values = _objects(pd.Series(values, dtype=object))
+    out[name] = pd.Series(values, index=out.index, dtype=object)
+
+
+def _put_texts(out: pd.DataFrame, name: str, texts: pd.Series) -> None:
+    """Set a text column from a Series: Python strings as they are, anything else as text."""
+    if texts.dtype == object and pd.api.types.infer_dtype(texts, skipna=False) == "string":
+        _put_text(out, name, texts.to_numpy(), shared=False)
+    else:
+        out[name] = texts.astype("str").array
+
+
 def _table_lines(
-    sheet: RawSheet, raw: pd.DataFrame, text: pd.DataFrame, spec: TableSpec, report: ImportReport
+    sheet: RawSheet,
+    raw: pd.DataFrame,
+    text: pd.DataFrame,
+    codes: TextCodes,
+    spec: TableSpec,
+    report: ImportReport,
 ) -> pd.DataFrame:
     """Classify the rows of one table and build its typed lines."""
     r0, r1 = spec.row_start, spec.row_end
@@ -309,17 +387,18 @@ def _table_lines(
         if rows_j.any():
             single_val[rows_j] = block[label][rows_j].to_numpy(dtype=object)
     sheet_name = sheet.name
+    tt = _TableText(text, codes, r0, r1)
 
     def ctext(fld: str) -> pd.Series:
-        return _col_text(text, spec.col(fld), r0, r1)
+        return tt.col(spec.col(fld))
 
     # the line's identity: the first key field with text
     key = pd.Series([""] * (r1 - r0), index=range(r0, r1), dtype=object)
     key_is_code = pd.Series(False, index=key.index)
     for fld in KEY_FIELDS:
         for c in spec.cols(fld):
-            t = _col_text(text, c, r0, r1)
-            t = t.where(~_by_unique(t, _is_linkword), "")
+            t = tt.col(c)
+            t = t.where(~tt.test(c, "link", _is_linkword), "")
             fill = key.eq("") & t.ne("")
             key = key.where(~fill, t)
             if fld in ("ipn", "mpn", "spn"):
@@ -331,7 +410,7 @@ def _table_lines(
     hdr_cols = [(c, normalize_header(h)) for c, h in spec.headers.items() if h]
     repeat_header: pd.Series
     if hdr_cols:
-        same = _header_repeats(text, hdr_cols, r0, r1)
+        same = _header_repeats(tt, hdr_cols, r1 - r0)
         repeat_header = pd.Series(same >= max(2, int(0.6 * len(hdr_cols))), index=key.index)
     else:
         repeat_header = pd.Series(False, index=key.index)
@@ -399,24 +478,32 @@ def _table_lines(
     if main_col is None:
         main_col = next((c for c, f, _, _ in spec.mapping if f in KEY_FIELDS), a)
     out["description_column"] = column_letter(main_col)
-    out["category"] = cat.loc[idx].fillna("").astype("str").array
+    _put_texts(out, "category", cat.iloc[rows].fillna(""))
 
-    # text columns stay (Arrow) text here: _finish turns each into shared strings once
-    def pick(fld: str) -> Any:
-        return ctext(fld).loc[idx].array
+    def pick(fld: str) -> Any:  # as text (item and level: multilevel reads them as text)
+        return ctext(fld).array.take(rows)
+
+    def put(fld: str) -> None:  # as Python strings, from the column's distinct texts
+        cols = spec.cols(fld)
+        if len(cols) <= 1:
+            _put_text(out, fld, tt.objects(spec.col(fld), rows))
+        else:
+            joined = _join_parts([tt.objects(c, rows) for c in cols], None, " | ")
+            _put_text(out, fld, joined, shared=False)
 
     # quantity, with the stray-cell repair for rows like 'Chain - 1m | 2 End Sets | 1'
     qcol = spec.col("quantity")
-    q_raw = _col_raw(raw, qcol, r0, r1).loc[idx].copy()
-    q_txt = qty_text.loc[idx].copy()
+    q_raw = _col_raw(raw, qcol, r0, r1).iloc[rows].copy()
+    q_txt = qty_text.iloc[rows].copy()
     extra_desc = pd.Series([""] * len(idx), index=idx, dtype=object)
+    q_shifted = False
     if qcol is not None and qcol + 1 < text.shape[1]:
         right = qcol + 1
         mapped_right = any(c == right for c, _, _, _ in spec.mapping)
-        right_txt = _col_text(text, right, r0, r1)
-        right_fill = float(right_txt.loc[idx].ne("").mean()) if len(idx) else 0.0
+        right_txt = tt.col(right).iloc[rows]
+        right_fill = float(right_txt.ne("").mean()) if len(idx) else 0.0
         if not mapped_right and right_fill <= 0.1:
-            rt = right_txt.loc[idx]
+            rt = right_txt
             shifted = (
                 q_txt.ne("")
                 & ~_RE_NUMBER.fullmatch(q_txt)
@@ -435,21 +522,27 @@ def _table_lines(
                     row=sheet.row_number(int(gi)),
                     column=column_letter(qcol),
                 )
+            q_shifted = bool(shifted.any())
             extra_desc = extra_desc.where(~shifted, q_txt.str.strip())
-            q_raw = q_raw.where(~shifted, _col_raw(raw, right, r0, r1).loc[idx])
+            q_raw = q_raw.where(~shifted, _col_raw(raw, right, r0, r1).iloc[rows])
             q_txt = q_txt.where(~shifted, rt)
     # description: name / description — further descriptions, without link words
     parts: list[np.ndarray] = []
     for fld in ("name", "description"):
         for c in spec.cols(fld):
-            t = _col_text(text, c, r0, r1).loc[idx]
-            parts.append(_objects(t.where(~_by_unique(t, _is_linkword), "")))
+            tt.test(c, "link", _is_linkword)
+            parts.append(tt.objects(c, rows, blank="link"))
     desc = _join_parts(parts, extra_desc.to_numpy(dtype=object))
     if not parts:
-        desc = _objects(key.loc[idx])
-    out["description"] = desc
+        desc = _objects(key.iloc[rows])
+    # one part (and no stray cell): the part's own shared strings
+    _put_text(out, "description", desc, shared=len(parts) <= 1 and not extra_desc.ne("").any())
+    out["item"] = (
+        pick("item")
+        if len(spec.cols("item")) <= 1
+        else _join_parts([tt.objects(c, rows) for c in spec.cols("item")], None, " | ")
+    )
     for fld in (
-        "item",
         "ref_des",
         "ipn",
         "manufacturer",
@@ -462,26 +555,21 @@ def _table_lines(
         "lead_time",
         "notes",
     ):
-        cols = spec.cols(fld)
-        if len(cols) <= 1:
-            out[fld] = pick(fld)
-        else:
-            out[fld] = _join_parts(
-                [_objects(_col_text(text, c, r0, r1).loc[idx]) for c in cols],
-                None,
-                " | ",
-            )
+        put(fld)
     if qcol is not None:
         q = parse_quantities(q_raw)
         out["quantity"] = q["value"].to_numpy()
-        out["quantity_text"] = q_txt.array
+        if q_shifted:
+            out["quantity_text"] = q_txt.array
+        else:
+            _put_text(out, "quantity_text", tt.objects(qcol, rows))
         uom_blank = out["uom"] == ""
         out.loc[uom_blank, "uom"] = q["unit"].to_numpy(dtype=object)[uom_blank.to_numpy()]
         _qty_issues(report, sheet, idx, q, q_txt, qcol)
     else:
         out["quantity_text"] = ""
         if spec.col("ref_des") is not None:
-            out["quantity"] = count_designators_series(ctext("ref_des").loc[idx]).to_numpy()
+            out["quantity"] = count_designators_series(ctext("ref_des").iloc[rows]).to_numpy()
             report.add(
                 "info",
                 "qty_from_designators",
@@ -501,20 +589,22 @@ def _table_lines(
             )
     ecol = spec.col("extended_quantity")
     out["extended_quantity"] = (
-        parse_quantities(_col_raw(raw, ecol, r0, r1).loc[idx])["value"].to_numpy()
+        parse_quantities(_col_raw(raw, ecol, r0, r1).iloc[rows])["value"].to_numpy()
         if ecol is not None
         else np.nan
     )
     # prices and currency
     cur_col = spec.col("currency")
-    currency = pd.Series(pick("currency") if cur_col is not None else [""] * len(idx), dtype=object)
+    currency = pd.Series(
+        tt.objects(cur_col, rows) if cur_col is not None else [""] * len(idx), dtype=object
+    )
     for fld in ("unit_price", "ext_price"):
         pc = spec.col(fld)
         if pc is None:
             out[fld] = np.nan
             continue
         c = pc
-        p = parse_prices(_col_raw(raw, c, r0, r1).loc[idx])
+        p = parse_prices(_col_raw(raw, c, r0, r1).iloc[rows])
         out[fld] = p["value"].to_numpy()
         currency = currency.where(currency.ne(""), p["currency"].to_numpy())
         header_cur = currency_in(spec.headers.get(c, ""))
@@ -523,7 +613,7 @@ def _table_lines(
         _value_issues(report, sheet, idx, p["problem"], c, "bad_price", "is not a price")
     codes, uniq = pd.factorize(currency.to_numpy(dtype=object))
     cur_names = [currency_in(t) or t.strip().upper()[:3] if t else "" for t in uniq]
-    out["currency"] = np.array([*cur_names, ""], dtype=object)[codes]
+    _put_text(out, "currency", np.array([*cur_names, ""], dtype=object)[codes])
     for fld, target in (("mass", "mass_g"), ("magnet_mass", "magnet_mass_g")):
         mcol = spec.col(fld)
         if mcol is None:
@@ -531,16 +621,16 @@ def _table_lines(
             continue
         unit = unit_in_header(spec.headers.get(mcol, ""))
         unit = unit if mass_unit_factor(unit) else "g"
-        m = parse_masses(_col_raw(raw, mcol, r0, r1).loc[idx], unit)
+        m = parse_masses(_col_raw(raw, mcol, r0, r1).iloc[rows], unit)
         out[target] = m["grams"].to_numpy()
         _value_issues(report, sheet, idx, m["problem"], mcol, "bad_mass", "is not a mass")
     scol = spec.col("stock")
     out["stock"] = (
-        parse_quantities(_col_raw(raw, scol, r0, r1).loc[idx])["value"].to_numpy()
+        parse_quantities(_col_raw(raw, scol, r0, r1).iloc[rows])["value"].to_numpy()
         if scol is not None
         else np.nan
     )
-    out["link"] = _links(sheet, text, spec, idx, r0, r1, main_col)
+    _put_text(out, "link", _links(sheet, tt, spec, idx, rows, main_col))
     lcol = spec.col("level")
     out["level"] = pick("level") if lcol is not None else ""
     hidden_rows = (
@@ -553,7 +643,7 @@ def _table_lines(
     mapped = {c for c, _, _, _ in spec.mapping}
     for c, h in spec.headers.items():
         if c not in mapped:
-            out[f"{EXTRA_PREFIX}{h}"] = _col_text(text, c, r0, r1).loc[idx].array
+            _put_text(out, f"{EXTRA_PREFIX}{h}", tt.objects(c, rows))
     if sheet.widths is not None:
         _stray_fields(report, sheet, spec, grid_rows)
     return out
@@ -567,23 +657,22 @@ def _tester(test: Callable[[Any], np.ndarray]) -> Callable[[pd.Series], pd.Serie
 _is_linkword = _tester(_RE_LINKWORD.match)
 
 
-def _header_repeats(
-    text: pd.DataFrame, hdr_cols: list[tuple[int, str]], r0: int, r1: int
-) -> np.ndarray:
+def _not_url(texts: pd.Series) -> pd.Series:
+    return pd.Series(~_RE_URL.match(texts), index=texts.index)
+
+
+def _header_repeats(tt: _TableText, hdr_cols: list[tuple[int, str]], n: int) -> np.ndarray:
     """Per row, how many cells repeat their column's (normalised) header, as a page-break
     header row does. Each distinct text is normalised once: per column in a big table, all
     columns together in a small one (where pandas' cost per call is what counts)."""
-    columns = [_col_text(text, c, r0, r1) for c, _ in hdr_cols]
     headers = [h for _, h in hdr_cols]
-    if (r1 - r0) * len(hdr_cols) > 20_000:
-        counts = [
-            _by_unique(t, _repeats(h)).to_numpy(dtype=int)
-            for t, h in zip(columns, headers, strict=True)
-        ]
+    if n * len(hdr_cols) > 20_000:
+        counts = [tt.test(c, f"header {h}", _repeats(h)).astype(int) for c, h in hdr_cols]
         return np.sum(counts, axis=0)
+    columns = [tt.col(c) for c, _ in hdr_cols]
     codes, uniq = pd.factorize(pd.concat(columns, ignore_index=True))
     norm = _normal_header_text(pd.Series(uniq, dtype="str")).to_numpy(dtype=object)
-    cells = np.append(norm, "")[codes].reshape(len(hdr_cols), r1 - r0)
+    cells = np.append(norm, "")[codes].reshape(len(hdr_cols), n)
     return np.asarray(cells == np.array(headers, dtype=object)[:, None], dtype=int).sum(axis=0)
 
 
@@ -650,22 +739,18 @@ def _join_parts(parts: list[np.ndarray], tail: np.ndarray | None, sep: str = " /
 
 def _links(
     sheet: RawSheet,
-    text: pd.DataFrame,
+    tt: _TableText,
     spec: TableSpec,
     idx: pd.Index,
-    r0: int,
-    r1: int,
+    rows: np.ndarray,
     main_col: int,
 ) -> np.ndarray:
     lcol = spec.col("link")
-    base = (
-        _col_text(text, lcol, r0, r1).loc[idx].to_numpy(dtype=object)
-        if lcol is not None
-        else np.array([""] * len(idx), dtype=object)
-    )
     if lcol is not None:
-        url_like = _by_unique(pd.Series(base, dtype="str"), _tester(_RE_URL.match))
-        base = np.where(url_like.to_numpy(dtype=bool), base, "").astype(object)
+        tt.test(lcol, "not a URL", _not_url)
+        base = tt.objects(lcol, rows, blank="not a URL")
+    else:
+        base = np.array([""] * len(idx), dtype=object)
     if sheet.links:
         cols = (
             [main_col]
@@ -789,9 +874,7 @@ def _finish(lines: pd.DataFrame) -> pd.DataFrame:
     lines = lines[canon + extras]
     for f in FIELDS:
         if f.kind == "str":
-            lines[f.name] = pd.Series(
-                _objects(lines[f.name].fillna("").astype("str")), index=lines.index, dtype=object
-            )
+            lines[f.name] = pd.Series(_shared_text(lines[f.name]), index=lines.index, dtype=object)
         elif f.kind == "float":
             lines[f.name] = pd.to_numeric(lines[f.name], errors="coerce").astype("float64")
         elif f.kind == "int":
@@ -799,10 +882,16 @@ def _finish(lines: pd.DataFrame) -> pd.DataFrame:
         else:
             lines[f.name] = lines[f.name].fillna(False).astype(bool)
     for c in extras:
-        lines[c] = pd.Series(
-            _objects(lines[c].fillna("").astype("str")), index=lines.index, dtype=object
-        )
+        lines[c] = pd.Series(_shared_text(lines[c]), index=lines.index, dtype=object)
     return lines
+
+
+def _shared_text(texts: pd.Series) -> np.ndarray:
+    """A lines column as Python strings ('' for missing), equal texts sharing one object. A
+    column _table_lines set as Python strings (see _put_text) already is one."""
+    if texts.dtype == object and pd.api.types.infer_dtype(texts, skipna=False) == "string":
+        return texts.to_numpy()
+    return _objects(texts.fillna("").astype("str"))
 
 
 def _cap_issues(report: ImportReport) -> None:

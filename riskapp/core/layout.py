@@ -159,7 +159,11 @@ def _number_texts(vals: np.ndarray) -> Any:
     whole = pc.cast(pa.array(vals[integral].astype(np.int64)), pa.large_string())
     if k == len(vals):
         return whole
-    rest = pa.array([repr(float(v)) for v in vals[~integral]], type=pa.large_string())
+    # each distinct value written once (prices repeat)
+    distinct, at = np.unique(vals[~integral], return_inverse=True)
+    rest = pa.array([repr(float(v)) for v in distinct], type=pa.large_string()).take(
+        pa.array(at.reshape(-1))
+    )
     order = np.empty(len(vals), dtype=np.int64)
     order[integral] = np.arange(k)
     order[~integral] = np.arange(k, len(vals))
@@ -202,6 +206,23 @@ def fast_text(col: pd.Series) -> pd.Series:
     return txt.str.strip()
 
 
+class TextCodes:
+    """The distinct texts of each column of a sheet's text frame, found once (by
+    pd.factorize) and shared by header detection and the importer, which ask many things of
+    the same columns. A column's codes number its distinct texts (`uniques`)."""
+
+    def __init__(self, text: pd.DataFrame) -> None:
+        self._text = text
+        self._columns: dict[Any, tuple[np.ndarray, pd.Series]] = {}
+
+    def of(self, c: Any) -> tuple[np.ndarray, pd.Series]:
+        """(codes, uniques) of column `c` (-1 codes for missing cells)."""
+        if c not in self._columns:
+            codes, uniq = pd.factorize(self._text[c])
+            self._columns[c] = (codes, pd.Series(uniq, dtype="str"))
+        return self._columns[c]
+
+
 def nonempty_mask(text: pd.DataFrame) -> np.ndarray:
     """cells != '' as a 2-D bool array, column by column (no object copy of the grid)."""
     if text.shape[1] == 0:
@@ -211,7 +232,7 @@ def nonempty_mask(text: pd.DataFrame) -> np.ndarray:
     return np.column_stack([text[c].ne("").to_numpy(dtype=bool) for c in text.columns])
 
 
-def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+def _exact_field_ids(text: pd.DataFrame, codes: TextCodes) -> tuple[np.ndarray, list[str]]:
     """Per cell, the id of the field its text is an exact header synonym of (-1 if none)."""
     idx = _exact_index()
     fields = sorted({f for v in idx.values() for f, _ in v})
@@ -236,8 +257,8 @@ def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     first_words = _first_words()
     for j, c in enumerate(text.columns):
         # work on the column's distinct texts, then spread the result back to the cells
-        codes, uniq = pd.factorize(text[c])
-        low = pd.Series(uniq, dtype="str").str.lower()
+        cells, uniq = codes.of(c)
+        low = uniq.str.lower()
         # cheap vectorised filters first: short, no run of 5 digits, at most 6 spaces, and
         # a first word that starts some header synonym
         ok = (
@@ -257,8 +278,8 @@ def _exact_field_ids(text: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         if not len(cand):
             continue
         table = np.full(len(uniq) + 1, -1, dtype=np.int16)  # codes of -1 (none) -> -1
-        table[cand] = [lookup(str(uniq[int(k)])) for k in cand]
-        out[:, j] = table[codes]
+        table[cand] = [lookup(str(uniq.iat[int(k)])) for k in cand]
+        out[:, j] = table[cells]
     return out, fields
 
 
@@ -285,11 +306,13 @@ def _is_numberish(raw: pd.DataFrame, text: pd.DataFrame) -> np.ndarray:
     return num & nonempty_mask(text)
 
 
-def header_candidates(raw: pd.DataFrame, text: pd.DataFrame) -> list[int]:
+def header_candidates(
+    raw: pd.DataFrame, text: pd.DataFrame, codes: TextCodes | None = None
+) -> list[int]:
     """Rows that look like BOM header rows (0-based)."""
     if text.empty:
         return []
-    ids, _fields = _exact_field_ids(text)
+    ids, _fields = _exact_field_ids(text, codes or TextCodes(text))
     nonempty = nonempty_mask(text)
     hits = ids >= 0
     # distinct field ids per row
@@ -379,12 +402,15 @@ def find_tables(
     raw: pd.DataFrame,
     text: pd.DataFrame,
     forced_header: int | None = None,
+    codes: TextCodes | None = None,
 ) -> list[TableSpec]:
-    """All BOM tables of a sheet, in reading order."""
+    """All BOM tables of a sheet, in reading order (`codes`: the text's, if already found)."""
     if text.empty:
         return []
     nrows = len(text)
-    headers = [forced_header] if forced_header is not None else header_candidates(raw, text)
+    headers = (
+        [forced_header] if forced_header is not None else header_candidates(raw, text, codes)
+    )
     headers = _drop_repeated_headers(text, headers)
     specs: list[TableSpec] = []
     if not headers:

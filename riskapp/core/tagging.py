@@ -707,6 +707,8 @@ def _group_codes(columns: Iterable[pd.Series]) -> np.ndarray:
             # their bit patterns tell them apart without writing each number as text
             v = s.to_numpy()
             part = pd.factorize(np.where(np.isnan(v), np.nan, v).view(np.int64))[0]
+        elif s.dtype == object and pd.api.types.infer_dtype(s, skipna=False) == "string":
+            part = pd.factorize(s.to_numpy(), use_na_sentinel=False)[0]  # already its text form
         else:
             part = pd.factorize(s.astype(str), use_na_sentinel=False)[0]
         codes = part if codes is None else pd.factorize(codes * (int(part.max()) + 1) + part)[0]
