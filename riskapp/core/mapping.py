@@ -181,10 +181,12 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
     if len(at) < min(2000, k):
         at = np.flatnonzero(filled)[:2000]
     # the sample as plain arrays: a few thousand cells, where pandas' per-call cost would
-    # outweigh the work (this runs for every column of every table)
-    sample = text.iloc[at].to_numpy(dtype=object)
+    # outweigh the work (this runs for every column of every table); the patterns read the
+    # sample's text as it is held (Arrow-backed text without a copy)
+    shown = text.iloc[at]
+    sample = shown.to_numpy(dtype=object)
     m = len(sample)
-    is_num = number_cells(raw.iloc[at], sample)
+    is_num = number_cells(raw.iloc[at].to_numpy(dtype=object), shown)
     nums = pd.to_numeric(
         np.array([t.replace(",", ".") for t in sample[is_num]], dtype=object), errors="coerce"
     )
@@ -193,9 +195,9 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
         fill=k / n,
         numeric=float(is_num.mean()),
         small_int=float(small_int),
-        spaced=float(_RE_SPACED.search(sample).mean()),
-        url=float(_RE_URL.search(sample).mean()),
-        code=float(_RE_CODE.fullmatch(sample).mean()),
+        spaced=float(_RE_SPACED.search(shown).mean()),
+        url=float(_RE_URL.search(shown).mean()),
+        code=float(_RE_CODE.fullmatch(shown).mean()),
         designators=float(_designator_share(sample)),
         avg_len=float(sum(map(len, sample)) / m),
         distinct=float(len(set(sample)) / m),
@@ -204,11 +206,15 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
 
 def number_cells(raw: Iterable[Any], texts: Any) -> np.ndarray:
     """Per cell: a number (not a boolean), or text that reads as one ('12', '-3,5')."""
-    is_number = np.fromiter(
-        (isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw),
-        dtype=bool,
-        count=len(texts),
-    )
+    kind = pd.api.types.infer_dtype(raw, skipna=False) if isinstance(raw, np.ndarray) else ""
+    if kind == "string":  # only texts (the usual column): no cell is a number itself
+        is_number = np.zeros(len(texts), dtype=bool)
+    else:
+        is_number = np.fromiter(
+            (isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw),
+            dtype=bool,
+            count=len(texts),
+        )
     return is_number | _RE_NUMBER_TEXT.fullmatch(texts)
 
 
@@ -219,7 +225,13 @@ def _designator_share(sample: np.ndarray) -> float:
     maybe = _RE_DESIGNATOR_START.match(stripped)
     if not maybe.any():
         return 0.0
-    hits = sum(1 for t in sample[maybe] if count_designators(t) is not None and not t.isdigit())
+    # each distinct text parsed once (a column repeats its designator lists)
+    texts, counts = np.unique(sample[maybe], return_counts=True)
+    hits = sum(
+        int(k)
+        for t, k in zip(texts, counts, strict=True)
+        if count_designators(t) is not None and not t.isdigit()
+    )
     return hits / len(sample)
 
 

@@ -122,11 +122,15 @@ def pack_rows(rows: list[list[Any]], width: int, pad: int = 0) -> list[PackedCol
     import pandas as pd
 
     n = len(rows)
-    grid = np.empty((n, width), dtype=object)
-    if n and all(len(r) == width - pad for r in rows):
+    even = bool(n) and set(map(len, rows)) == {width - pad}
+    if even and not pad:
+        grid = np.array(rows, dtype=object).reshape(n, width)
+    elif even:
+        grid = np.empty((n, width), dtype=object)
         grid[:, :pad] = ""  # calamine shows the empty cells left of the used range as ''
         grid[:, pad:] = np.array(rows, dtype=object).reshape(n, width - pad)
     else:  # ragged rows (CSV): short rows end in empty cells
+        grid = np.empty((n, width), dtype=object)
         for j in range(width):
             k = j - pad
             grid[:, j] = "" if k < 0 else [r[k] if k < len(r) else None for r in rows]
