@@ -311,9 +311,11 @@ class _TableText:
         """(codes, distinct texts, the same as Python strings with '' appended: code -1)."""
         key = self._key(c)
         if key not in self._distinct:
+            codes: np.ndarray
+            uniq: pd.Series
             if key < 0:  # no such column: every row ''
-                codes, uniq = pd.factorize(self.col(c))
-                uniq = pd.Series(uniq, dtype="str")
+                codes, found = pd.factorize(self.col(c))
+                uniq = pd.Series(found, dtype="str")
             else:  # the sheet column's distinct texts (a few may lie outside the table)
                 codes, uniq = self._codes.of(self._text.columns[key])
                 codes = codes[self._r0 : self._r1]
@@ -330,9 +332,7 @@ class _TableText:
             self._tested[key] = np.append(res, False)  # code -1 (missing): False
         return self._tested[key]
 
-    def test(
-        self, c: int | None, name: str, test: Callable[[pd.Series], pd.Series]
-    ) -> np.ndarray:
+    def test(self, c: int | None, name: str, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
         """`test` (a Series -> Series string test; `name` tells tests apart) of every row."""
         return self._tested_distinct(c, name, test)[self._factors(c)[0]]
 
@@ -366,7 +366,7 @@ def _table_lines(
     sheet: RawSheet,
     raw: pd.DataFrame,
     text: pd.DataFrame,
-    codes: TextCodes,
+    text_codes: TextCodes,
     spec: TableSpec,
     report: ImportReport,
 ) -> pd.DataFrame:
@@ -387,7 +387,7 @@ def _table_lines(
         if rows_j.any():
             single_val[rows_j] = block[label][rows_j].to_numpy(dtype=object)
     sheet_name = sheet.name
-    tt = _TableText(text, codes, r0, r1)
+    tt = _TableText(text, text_codes, r0, r1)
 
     def ctext(fld: str) -> pd.Series:
         return tt.col(spec.col(fld))

@@ -408,9 +408,7 @@ def find_tables(
     if text.empty:
         return []
     nrows = len(text)
-    headers = (
-        [forced_header] if forced_header is not None else header_candidates(raw, text, codes)
-    )
+    headers = [forced_header] if forced_header is not None else header_candidates(raw, text, codes)
     headers = _drop_repeated_headers(text, headers)
     specs: list[TableSpec] = []
     if not headers:

@@ -34,6 +34,7 @@ from riskapp.core.xlsxparts import (
     attr,
     cut_sheet,
     piece_packages,
+    read_part,
     relationship_targets,
     sheet_parts,
     xml_unescape,
@@ -897,7 +898,7 @@ def _start_pieces(
             ]
             # the biggest sheet only (the BOM): more would hold several sheets' copies at once
             for _, sheet, part in sorted(worth_it, reverse=True)[:1]:
-                xml = xml_read[part] = zf.read(part)
+                xml = xml_read[part] = read_part(zf, part)
                 cut = cut_sheet(xml, SPLIT_SHARES)
                 if cut is not None:
                     packages = piece_packages(zf, part, xml, cut)

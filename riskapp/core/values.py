@@ -394,9 +394,7 @@ def parse_prices(raw: pd.Series) -> pd.DataFrame:
     u_blank = np.zeros(len(uniq) + 1, dtype=bool)  # a plain price ('fast') is never blank
     u_blank[:-1][~fast] = [not str(u).strip() for u in np.asarray(uniq, dtype=object)[~fast]]
     blank[filled] = u_blank[codes]
-    return _frame(
-        raw.index, value=values, currency=currency, problem=~blank & np.isnan(values)
-    )
+    return _frame(raw.index, value=values, currency=currency, problem=~blank & np.isnan(values))
 
 
 def _frame(index: pd.Index, **columns: np.ndarray) -> pd.DataFrame:
