@@ -111,7 +111,8 @@ def import_bom(
         progress(0.1 + 0.8 * i / max(1, len(chosen)), f"Finding the BOM in sheet '{sheet.name}'")
         if cancelled():
             raise CancelledError()
-        raw, text = sheet_frames(sheet)
+        distinct: dict[Any, tuple[np.ndarray, pd.Series]] = {}
+        raw, text = sheet_frames(sheet, distinct)
         forced = options.header_row - 1 if options.header_row else None
         if forced is not None and not 0 <= forced < len(text):
             raise UsageError(
@@ -119,7 +120,7 @@ def import_bom(
                 file=str(path),
                 sheet=sheet.name,
             )
-        codes = TextCodes(text)
+        codes = TextCodes(text, distinct)
         specs = find_tables(sheet, raw, text, forced, codes)
         if options.mapping:
             specs = [_apply_user_mapping(s, options.mapping, text) for s in specs]

@@ -66,12 +66,17 @@ class TableSpec:
         return {f for _, f, _, _ in self.mapping}
 
 
-def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(raw, text) frames of a sheet with merged ranges filled from their top-left cell."""
+def sheet_frames(
+    sheet: RawSheet, distinct: dict[Any, tuple[np.ndarray, pd.Series]] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(raw, text) frames of a sheet with merged ranges filled from their top-left cell.
+    `distinct` is given the distinct texts of the columns whose text came from the compact
+    form (see TextCodes), which tells them apart on the way."""
     texts: list[pd.Series] = []
+    found: list[tuple[np.ndarray, pd.Series]] = []
     if sheet.packed is not None and sheet.n_rows >= PACKED_TEXT_MIN_ROWS and have_arrow():
         # after a guarded read: text straight from the compact form
-        sheet.unpack(lambda parts: texts.append(packed_text(parts)))
+        sheet.unpack(lambda parts: texts.append(packed_text(parts, found)))
     sheet.unpack()
     if sheet.columns is not None:  # the grid by column
         raw = (
@@ -103,6 +108,8 @@ def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
         raw = pd.DataFrame(arr, dtype=object)
     if len(texts) != raw.shape[1]:
         texts, stale = [], set(range(raw.shape[1]))
+    if distinct is not None and texts:
+        distinct.update((j, found[j]) for j in range(raw.shape[1]) if j not in stale)
     text = pd.DataFrame(
         {
             j: fast_text(raw[j]) if j in stale else texts[j].set_axis(raw.index)
@@ -113,11 +120,15 @@ def sheet_frames(sheet: RawSheet) -> tuple[pd.DataFrame, pd.DataFrame]:
     return raw, text
 
 
-def packed_text(parts: list[PackedColumn]) -> pd.Series:
+def packed_text(
+    parts: list[PackedColumn], distinct: list[tuple[np.ndarray, pd.Series]] | None = None
+) -> pd.Series:
     """fast_text of a column still in the compact form of the guarded read (its row
     blocks): each distinct text is cleaned once and the column is assembled in Arrow,
-    with no Python string per cell. Gives exactly what fast_text gives on the cells."""
+    with no Python string per cell. Gives exactly what fast_text gives on the cells.
+    `distinct` is given the column's (codes, distinct texts), as TextCodes holds them."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     words: list[Any] = []  # distinct texts and the odd other cells, cleaned below
     number_texts: list[Any] = []  # formatted numbers (never need cleaning)
@@ -145,6 +156,11 @@ def packed_text(parts: list[PackedColumn]) -> pd.Series:
     index = np.concatenate(index_parts) if index_parts else np.empty(0, np.int64)
     values = table.take(pa.array(index))
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)  # what "str" is with pyarrow
+    if distinct is not None:  # the table's distinct entries are the column's distinct texts
+        encoded = pc.dictionary_encode(table)
+        cell_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)[index]
+        once = pd.arrays.ArrowStringArray(pa.chunked_array([encoded.dictionary]), dtype=dtype)  # type: ignore[call-arg]
+        distinct.append((cell_codes, pd.Series(once)))
     return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=dtype))  # type: ignore[call-arg]
 
 
@@ -211,9 +227,11 @@ class TextCodes:
     pd.factorize) and shared by header detection and the importer, which ask many things of
     the same columns. A column's codes number its distinct texts (`uniques`)."""
 
-    def __init__(self, text: pd.DataFrame) -> None:
+    def __init__(
+        self, text: pd.DataFrame, known: dict[Any, tuple[np.ndarray, pd.Series]] | None = None
+    ) -> None:
         self._text = text
-        self._columns: dict[Any, tuple[np.ndarray, pd.Series]] = {}
+        self._columns: dict[Any, tuple[np.ndarray, pd.Series]] = dict(known or {})
 
     def of(self, c: Any) -> tuple[np.ndarray, pd.Series]:
         """(codes, uniques) of column `c` (-1 codes for missing cells)."""

@@ -46,9 +46,26 @@ def test_text_from_packed_columns_is_the_text_of_the_cells(path: Path) -> None:
         pytest.skip("not readable")
     for sheet in wb.sheets:
         sheet.pack()  # CSV sheets too, as the guard sends them
-        raw, text = sheet_frames(sheet)
+        distinct: dict[object, tuple[np.ndarray, pd.Series]] = {}
+        raw, text = sheet_frames(sheet, distinct)
         assert sheet.packed is None and sheet.columns is not None
         pd.testing.assert_frame_equal(text, _text_from_cells(raw), check_exact=True)
+        _check_distinct(text, distinct, stale=_merged_columns(sheet))
+
+
+def _merged_columns(sheet: RawSheet) -> set[int]:
+    return {c for _, c0, _, c1 in sheet.merged for c in range(c0, c1 + 1)}
+
+
+def _check_distinct(
+    text: pd.DataFrame, distinct: dict[object, tuple[np.ndarray, pd.Series]], stale: set[int]
+) -> None:
+    """The distinct texts found on the way (layout.TextCodes) name every cell's text, once
+    each; columns a merged range changed are left to TextCodes to factorize."""
+    assert set(distinct) == {c for c in text.columns if c not in stale}
+    for c, (codes, uniq) in distinct.items():
+        assert uniq.is_unique
+        assert uniq.to_numpy(dtype=object)[codes].tolist() == text[c].tolist()
 
 
 ODD_CELLS: list[object] = [
@@ -94,7 +111,9 @@ def test_every_kind_of_cell_gives_the_same_text(blocks: int) -> None:
     size = -(-len(rows) // blocks)
     packed = [pack_rows(rows[i : i + size], 2) for i in range(0, len(rows), size)]
     sheet = RawSheet("S", [], packed=packed)
-    raw, text = sheet_frames(sheet)
+    distinct: dict[object, tuple[np.ndarray, pd.Series]] = {}
+    raw, text = sheet_frames(sheet, distinct)
+    _check_distinct(text, distinct, stale=set())
     expected = _text_from_cells(raw)
     pd.testing.assert_frame_equal(text, expected, check_exact=True)
     assert text[0].tolist()[:5] == ["plain", "padded", "2", "-3", "4.0"]
@@ -103,7 +122,9 @@ def test_every_kind_of_cell_gives_the_same_text(blocks: int) -> None:
 def test_merged_ranges_refresh_the_text_of_their_columns() -> None:
     rows = [["Motor", 1.0, "a"], ["", 2.0, "b"], ["", None, "c"]]
     sheet = RawSheet("S", [], merged=[(0, 0, 2, 0)], packed=[pack_rows(rows, 3)])
-    raw, text = sheet_frames(sheet)
+    distinct: dict[object, tuple[np.ndarray, pd.Series]] = {}
+    raw, text = sheet_frames(sheet, distinct)
+    _check_distinct(text, distinct, stale={0})
     assert text[0].tolist() == ["Motor", "Motor", "Motor"]
     assert text[1].tolist() == ["1", "2", ""]
     pd.testing.assert_frame_equal(text, _text_from_cells(raw), check_exact=True)
@@ -112,7 +133,9 @@ def test_merged_ranges_refresh_the_text_of_their_columns() -> None:
 def test_small_sheets_take_their_text_from_the_cells(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(layout, "PACKED_TEXT_MIN_ROWS", 100)
     used: list[int] = []
-    monkeypatch.setattr(layout, "packed_text", lambda parts: used.append(1) or packed_text(parts))
+    monkeypatch.setattr(
+        layout, "packed_text", lambda parts, found: used.append(1) or packed_text(parts, found)
+    )
     small = RawSheet("S", [], packed=[pack_rows([["a", 1.0]] * 99, 2)])
     big = RawSheet("S", [], packed=[pack_rows([["a", 1.0]] * 100, 2)])
     assert sheet_frames(small)[1][1].tolist() == ["1"] * 99
