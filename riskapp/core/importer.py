@@ -470,15 +470,15 @@ def _table_lines(
         return empty_lines()
     idx = key.index[rows]
     out = pd.DataFrame(index=range(len(rows)))
-    out["sheet"] = sheet_name
+    _put_text(out, "sheet", np.full(len(rows), sheet_name, dtype=object))
     grid_rows = np.asarray(idx)
     out["row"] = _row_numbers(sheet, grid_rows)
-    out["table"] = _table_id(spec)
+    _put_text(out, "table", np.full(len(rows), _table_id(spec), dtype=object))
     desc_col = spec.col("description")
     main_col = desc_col if desc_col is not None else spec.col("name")
     if main_col is None:
         main_col = next((c for c, f, _, _ in spec.mapping if f in KEY_FIELDS), a)
-    out["description_column"] = column_letter(main_col)
+    _put_text(out, "description_column", np.full(len(rows), column_letter(main_col), dtype=object))
     _put_texts(out, "category", cat.iloc[rows].fillna(""))
 
     def pick(fld: str) -> Any:  # as text (item and level: multilevel reads them as text)

@@ -276,18 +276,16 @@ def _exact_field_ids(text: pd.DataFrame, codes: TextCodes) -> tuple[np.ndarray, 
     for j, c in enumerate(text.columns):
         # work on the column's distinct texts, then spread the result back to the cells
         cells, uniq = codes.of(c)
-        low = uniq.str.lower()
-        # cheap vectorised filters first: short, no run of 5 digits, at most 6 spaces, and
-        # a first word that starts some header synonym
-        ok = (
-            low.str.len().between(1, 60).to_numpy(dtype=bool)
-            & ~_FIVE_DIGITS.search(low)
-            & low.str.count(" ").le(6).to_numpy(dtype=bool)
-        )
-        cand = np.nonzero(ok)[0]
+        # cheap vectorised filters first, each on what the one before let through: at most 6
+        # spaces, no run of 5 digits (the same in either case), 1-60 characters lower-cased,
+        # and a first word that starts some header synonym
+        cand = np.flatnonzero(_header_shaped(uniq))
+        low = uniq.iloc[cand].str.lower()
+        short = low.str.len().between(1, 60).to_numpy(dtype=bool)
+        cand, low = cand[short], low[short]
         if not len(cand):
             continue
-        found, first = _FIRST_WORD_RE.extract(low.iloc[cand])
+        found, first = _FIRST_WORD_RE.extract(low)
         # plain set lookups: Series.isin hashes all 300+ header words again on every call
         known = found & np.fromiter(
             (w in first_words for w in first["word"]), dtype=bool, count=len(cand)
@@ -305,6 +303,25 @@ _LETTER = "a-zäöüßéèêàâíìóòúùñçå"
 _FIRST_WORD = rf"^[^{_LETTER}#]*(?P<word>[{_LETTER}]+|#)"
 _FIRST_WORD_RE = ColumnPattern(_FIRST_WORD)
 _FIVE_DIGITS = ColumnPattern(r"(?:\d\D*){5}")
+
+
+def _header_shaped(texts: pd.Series) -> np.ndarray:
+    """Per text: at most 6 spaces and fewer than 5 digits (what _FIVE_DIGITS finds: a digit
+    is what \\d matches, a Unicode decimal digit). Counted by Arrow where every character
+    is ASCII; the other texts one by one."""
+    if not have_arrow() or len(texts) <= 256:
+        return texts.str.count(" ").le(6).to_numpy(dtype=bool) & ~_FIVE_DIGITS.search(texts)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(texts, type=pa.large_string(), from_pandas=True)
+    spaces = pc.count_substring(arr, " ").to_numpy(zero_copy_only=False)
+    digits = pc.count_substring_regex(arr, "[0-9]").to_numpy(zero_copy_only=False)
+    ok = (spaces <= 6) & (digits < 5)
+    for i in np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)):
+        t = str(texts.iat[int(i)])
+        ok[i] = t.count(" ") <= 6 and sum(map(str.isdecimal, t)) < 5
+    return ok
 
 
 @functools.cache

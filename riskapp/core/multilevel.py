@@ -78,7 +78,7 @@ def _walk(levels: np.ndarray, qty: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
 
 def link_levels(lines: pd.DataFrame) -> pd.DataFrame:
     """Fill `level`, `parent_row`, `has_children` and `extended_quantity` for every table."""
-    lines = lines.copy()
+    lines = lines.copy(deep=False)  # the four columns are replaced, never written into
     level_out = pd.Series(np.nan, index=lines.index, dtype="float64")
     parent_out = pd.Series(np.nan, index=lines.index, dtype="float64")
     ext_out = lines["extended_quantity"].astype("float64").copy()
