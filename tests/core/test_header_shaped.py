@@ -1,4 +1,4 @@
-"""layout._header_shaped counts spaces and digits with Arrow where it can: it must say what
+"""layout._header_shaped counts spaces with Arrow where it can: it must say what
 the patterns it replaces say (at most 6 spaces, no five digits as Python's \\d finds them)
 on every kind of text, digits of other scripts and odd spaces included."""
 
