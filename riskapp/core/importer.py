@@ -299,7 +299,8 @@ class _TableText:
 
     def __init__(self, text: pd.DataFrame, codes: TextCodes, r0: int, r1: int) -> None:
         self._text, self._codes, self._r0, self._r1 = text, codes, r0, r1
-        self._distinct: dict[int, tuple[np.ndarray, pd.Series, np.ndarray]] = {}
+        self._distinct: dict[int, tuple[np.ndarray, pd.Series]] = {}
+        self._shown: dict[int, np.ndarray] = {}
         self._tested: dict[tuple[int, str], np.ndarray] = {}
 
     def col(self, c: int | None) -> pd.Series:
@@ -308,8 +309,8 @@ class _TableText:
     def _key(self, c: int | None) -> int:
         return c if c is not None and c < self._text.shape[1] else -1
 
-    def _factors(self, c: int | None) -> tuple[np.ndarray, pd.Series, np.ndarray]:
-        """(codes, distinct texts, the same as Python strings with '' appended: code -1)."""
+    def _factors(self, c: int | None) -> tuple[np.ndarray, pd.Series]:
+        """(codes, distinct texts) of the table's rows in column `c`."""
         key = self._key(c)
         if key not in self._distinct:
             codes: np.ndarray
@@ -320,7 +321,7 @@ class _TableText:
             else:  # the sheet column's distinct texts (a few may lie outside the table)
                 codes, uniq = self._codes.of(self._text.columns[key])
                 codes = codes[self._r0 : self._r1]
-            self._distinct[key] = (codes, uniq, np.append(uniq.to_numpy(dtype=object), ""))
+            self._distinct[key] = (codes, uniq)
         return self._distinct[key]
 
     def _tested_distinct(
@@ -328,7 +329,7 @@ class _TableText:
     ) -> np.ndarray:
         key = (self._key(c), name)
         if key not in self._tested:
-            _, uniq, _ = self._factors(c)
+            _, uniq = self._factors(c)
             res = test(uniq).fillna(False).to_numpy(dtype=bool)
             self._tested[key] = np.append(res, False)  # code -1 (missing): False
         return self._tested[key]
@@ -340,7 +341,11 @@ class _TableText:
     def objects(self, c: int | None, rows: np.ndarray, blank: str | None = None) -> np.ndarray:
         """The texts of the table rows at positions `rows` as shared Python strings; '' where
         the test `blank` names (run before with :meth:`test`) holds."""
-        codes, _, shown = self._factors(c)
+        codes, uniq = self._factors(c)
+        key = self._key(c)
+        if key not in self._shown:  # the distinct texts as Python strings, '' for code -1
+            self._shown[key] = np.append(uniq.to_numpy(dtype=object), "")
+        shown = self._shown[key]
         if blank is not None:
             shown = np.where(self._tested[(self._key(c), blank)], "", shown)
         return shown[codes[rows]]

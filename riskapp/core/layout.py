@@ -158,7 +158,7 @@ def packed_text(
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)  # what "str" is with pyarrow
     if distinct is not None:  # the table's distinct entries are the column's distinct texts
         encoded = pc.dictionary_encode(table)
-        cell_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)[index]
+        cell_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)[index]
         once = pd.arrays.ArrowStringArray(pa.chunked_array([encoded.dictionary]), dtype=dtype)  # type: ignore[call-arg]
         distinct.append((cell_codes, pd.Series(once)))
     return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=dtype))  # type: ignore[call-arg]
@@ -234,10 +234,11 @@ class TextCodes:
         self._columns: dict[Any, tuple[np.ndarray, pd.Series]] = dict(known or {})
 
     def of(self, c: Any) -> tuple[np.ndarray, pd.Series]:
-        """(codes, uniques) of column `c` (-1 codes for missing cells)."""
+        """(codes, uniques) of column `c` (-1 codes for missing cells; 32-bit: a million-line
+        sheet holds a dozen of these)."""
         if c not in self._columns:
             codes, uniq = pd.factorize(self._text[c])
-            self._columns[c] = (codes, pd.Series(uniq, dtype="str"))
+            self._columns[c] = (codes.astype(np.int32), pd.Series(uniq, dtype="str"))
         return self._columns[c]
 
 
