@@ -351,6 +351,13 @@ class _TableText:
         return shown[codes[rows]]
 
 
+def _repeated(text: str, n: int) -> np.ndarray:
+    """`n` times the one string object (np.full would make a new string per element)."""
+    out = np.empty(n, dtype=object)
+    out.fill(text)
+    return out
+
+
 def _put_text(out: pd.DataFrame, name: str, values: np.ndarray, shared: bool = True) -> None:
     """Set a column of Python strings as it is: assigning the bare array would turn it into
     a string array, only for _finish to turn it back. _finish keeps such a column as it is,
@@ -475,15 +482,15 @@ def _table_lines(
         return empty_lines()
     idx = key.index[rows]
     out = pd.DataFrame(index=range(len(rows)))
-    _put_text(out, "sheet", np.full(len(rows), sheet_name, dtype=object))
+    _put_text(out, "sheet", _repeated(sheet_name, len(rows)))
     grid_rows = np.asarray(idx)
     out["row"] = _row_numbers(sheet, grid_rows)
-    _put_text(out, "table", np.full(len(rows), _table_id(spec), dtype=object))
+    _put_text(out, "table", _repeated(_table_id(spec), len(rows)))
     desc_col = spec.col("description")
     main_col = desc_col if desc_col is not None else spec.col("name")
     if main_col is None:
         main_col = next((c for c, f, _, _ in spec.mapping if f in KEY_FIELDS), a)
-    _put_text(out, "description_column", np.full(len(rows), column_letter(main_col), dtype=object))
+    _put_text(out, "description_column", _repeated(column_letter(main_col), len(rows)))
     _put_texts(out, "category", cat.iloc[rows].fillna(""))
 
     def pick(fld: str) -> Any:  # as text (item and level: multilevel reads them as text)
