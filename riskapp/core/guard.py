@@ -201,6 +201,9 @@ def _read_in_child(
 
     import python_calamine  # noqa: F401
 
+    with contextlib.suppress(ImportError):  # optional: xlsxparts.read_part
+        from isal import isal_zlib  # noqa: F401
+
     name = str(path)
     base_mb = _resident_mb()
     data_r, data_w = os.pipe()

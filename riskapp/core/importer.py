@@ -268,11 +268,20 @@ def _table_id(spec: TableSpec) -> str:
 
 def _by_unique(texts: pd.Series, test: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """A string test run once per distinct text of a column (BOM columns repeat a lot)."""
+    return _by_unique_all(texts, test)[0]
+
+
+def _by_unique_all(texts: pd.Series, *tests: Callable[[pd.Series], pd.Series]) -> list[pd.Series]:
+    """Several string tests, each run once per distinct text (the column factorized once)."""
     codes, uniq = pd.factorize(texts)
     if len(uniq) * 2 > len(texts):
-        return test(texts).fillna(False).astype(bool)
-    res = test(pd.Series(uniq, dtype="str")).fillna(False).to_numpy(dtype=bool)
-    return pd.Series(np.append(res, False)[codes], index=texts.index)
+        return [test(texts).fillna(False).astype(bool) for test in tests]
+    distinct = pd.Series(uniq, dtype="str")
+    out = []
+    for test in tests:
+        res = test(distinct).fillna(False).to_numpy(dtype=bool)
+        out.append(pd.Series(np.append(res, False)[codes], index=texts.index))
+    return out
 
 
 def _objects(texts: pd.Series) -> np.ndarray:
@@ -338,9 +347,11 @@ class _TableText:
         """`test` (a Series -> Series string test; `name` tells tests apart) of every row."""
         return self._tested_distinct(c, name, test)[self._factors(c)[0]]
 
-    def objects(self, c: int | None, rows: np.ndarray, blank: str | None = None) -> np.ndarray:
-        """The texts of the table rows at positions `rows` as shared Python strings; '' where
-        the test `blank` names (run before with :meth:`test`) holds."""
+    def objects(
+        self, c: int | None, rows: np.ndarray | None, blank: str | None = None
+    ) -> np.ndarray:
+        """The texts of the table rows at positions `rows` (None: all) as shared Python
+        strings; '' where the test `blank` names (run before with :meth:`test`) holds."""
         codes, uniq = self._factors(c)
         key = self._key(c)
         if key not in self._shown:  # the distinct texts as Python strings, '' for code -1
@@ -348,7 +359,7 @@ class _TableText:
         shown = self._shown[key]
         if blank is not None:
             shown = np.where(self._tested[(self._key(c), blank)], "", shown)
-        return shown[codes[rows]]
+        return shown[codes if rows is None else codes[rows]]
 
 
 def _repeated(text: str, n: int) -> np.ndarray:
@@ -406,19 +417,22 @@ def _table_lines(
         return tt.col(spec.col(fld))
 
     # the line's identity: the first key field with text
-    key = pd.Series([""] * (r1 - r0), index=range(r0, r1), dtype=object)
-    key_is_code = pd.Series(False, index=key.index)
+    # (as arrays of the columns' shared strings: a few pandas calls per column cost more)
+    keys = np.full(r1 - r0, "", dtype=object)
+    key_is_code = np.zeros(r1 - r0, dtype=bool)
     for fld in KEY_FIELDS:
         for c in spec.cols(fld):
-            t = tt.col(c)
-            t = t.where(~tt.test(c, "link", _is_linkword), "")
-            fill = key.eq("") & t.ne("")
-            key = key.where(~fill, t)
+            tt.test(c, "link", _is_linkword)
+            t = tt.objects(c, None, blank="link")
+            fill = (keys == "") & (t != "")
+            keys = np.where(fill, t, keys)
             if fld in ("ipn", "mpn", "spn"):
                 key_is_code |= fill
+    key = pd.Series(keys, index=range(r0, r1), dtype=object)
     qty_text = ctext("quantity")
     has_qty = qty_text.ne("")
-    numeric_key = _by_unique(key, _is_number) & ~key_is_code
+    key_number, key_total = _by_unique_all(key, _is_number, _tester(_RE_TOTAL.match))
+    numeric_key = key_number & ~key_is_code
     # repeated header rows
     hdr_cols = [(c, normalize_header(h)) for c, h in spec.headers.items() if h]
     repeat_header: pd.Series
@@ -427,14 +441,19 @@ def _table_lines(
         repeat_header = pd.Series(same >= max(2, int(0.6 * len(hdr_cols))), index=key.index)
     else:
         repeat_header = pd.Series(False, index=key.index)
-    is_total = _by_unique(key, _tester(_RE_TOTAL.match)) & ~key_is_code
+    is_total = key_total & ~key_is_code
     has_cat_col = spec.col("category") is not None
     nonempty_rows = cnt > 0
     dense = bool(np.median(cnt[nonempty_rows]) >= 2) if nonempty_rows.any() else False
     sv = pd.Series(single_val, index=key.index, dtype=object)
-    sv_ok = sv.ne("") & ~_by_unique(sv, _is_number)
-    colon = _by_unique(sv, lambda t: t.str.endswith(":"))
-    heading_like = ~_by_unique(sv, lambda t: _tester(_RE_DIGIT.search)(t) | t.str.len().gt(40))
+    sv_number, colon, not_heading = _by_unique_all(
+        sv,
+        _is_number,
+        lambda t: t.str.endswith(":"),
+        lambda t: _tester(_RE_DIGIT.search)(t) | t.str.len().gt(40),
+    )
+    sv_ok = sv.ne("") & ~sv_number
+    heading_like = ~not_heading
     section = (
         pd.Series(single, index=key.index)
         & sv_ok
