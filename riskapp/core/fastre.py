@@ -190,7 +190,7 @@ class ColumnPattern:
 
     def _test(self, texts: Any, how: str) -> np.ndarray:
         fn = getattr(self.py, how)
-        arr = None if _few(texts) else _arrow(texts)
+        arr = None if _few(texts) else as_arrow(texts)
         if arr is None:  # a few texts (Arrow's fixed cost outweighs re), no Arrow for them
             return np.array(_tested_by_re(fn, _values(texts)), dtype=bool)
         import pyarrow as pa
@@ -222,7 +222,7 @@ class ColumnPattern:
         names = list(self.py.groupindex)
         if not names or self.py.groups != len(names):
             raise ValueError("extract needs a pattern whose groups are all named")
-        arr = None if _few(texts) else _arrow(texts)
+        arr = None if _few(texts) else as_arrow(texts)
         if arr is None:
             values = _values(texts)
             matched = np.zeros(len(values), dtype=bool)
@@ -324,7 +324,7 @@ def _values(texts: Any) -> list[Any]:
     return list(texts)
 
 
-def _arrow(texts: Any) -> pa.Array | None:
+def as_arrow(texts: Any) -> pa.Array | None:
     """Texts as one pyarrow string array (pandas' Arrow-backed columns without a copy);
     None when Arrow cannot hold them (a lone surrogate, a value that is not text) or
     there is no pyarrow."""

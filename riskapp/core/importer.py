@@ -46,6 +46,7 @@ from riskapp.core.values import (
     parse_masses,
     parse_prices,
     parse_quantities,
+    python_texts,
     quantity_from_descriptions,
     unit_in_header,
 )
@@ -277,11 +278,12 @@ def _by_unique_all(texts: pd.Series, *tests: Callable[[pd.Series], pd.Series]) -
     if len(uniq) * 2 > len(texts):
         return [test(texts).fillna(False).astype(bool) for test in tests]
     distinct = pd.Series(uniq, dtype="str")
-    out = []
-    for test in tests:
-        res = test(distinct).fillna(False).to_numpy(dtype=bool)
-        out.append(pd.Series(np.append(res, False)[codes], index=texts.index))
-    return out
+    return [pd.Series(_tested_distinct(distinct, test)[codes], index=texts.index) for test in tests]
+
+
+def _tested_distinct(uniq: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """`test` of each distinct text, and False after them for code -1 (a missing cell)."""
+    return np.append(test(uniq).fillna(False).to_numpy(dtype=bool), False)
 
 
 def _objects(texts: pd.Series) -> np.ndarray:
@@ -300,6 +302,10 @@ def _col_text(text: pd.DataFrame, col: int | None, r0: int, r1: int) -> pd.Serie
     return text.iloc[r0:r1, col]
 
 
+NamedTest = tuple[str, Callable[[pd.Series], pd.Series]]
+"""A Series -> Series string test and a name that tells it from the others on a column."""
+
+
 class _TableText:
     """The text of one table's rows (r0:r1) by sheet column. What _table_lines asks of a
     column is answered per distinct text of the column (found once for the sheet, see
@@ -310,7 +316,7 @@ class _TableText:
         self._text, self._codes, self._r0, self._r1 = text, codes, r0, r1
         self._distinct: dict[int, tuple[np.ndarray, pd.Series]] = {}
         self._shown: dict[int, np.ndarray] = {}
-        self._tested: dict[tuple[int, str], np.ndarray] = {}
+        self._tests: dict[tuple[int, str], np.ndarray] = {}
 
     def col(self, c: int | None) -> pd.Series:
         return _col_text(self._text, c, self._r0, self._r1)
@@ -333,32 +339,29 @@ class _TableText:
             self._distinct[key] = (codes, uniq)
         return self._distinct[key]
 
-    def _tested_distinct(
-        self, c: int | None, name: str, test: Callable[[pd.Series], pd.Series]
-    ) -> np.ndarray:
-        key = (self._key(c), name)
-        if key not in self._tested:
-            _, uniq = self._factors(c)
-            res = test(uniq).fillna(False).to_numpy(dtype=bool)
-            self._tested[key] = np.append(res, False)  # code -1 (missing): False
-        return self._tested[key]
+    def _tested(self, c: int | None, test: NamedTest) -> np.ndarray:
+        """The test's answer per distinct text of column `c` (see _tested_distinct)."""
+        key = (self._key(c), test[0])
+        if key not in self._tests:
+            self._tests[key] = _tested_distinct(self._factors(c)[1], test[1])
+        return self._tests[key]
 
-    def test(self, c: int | None, name: str, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
-        """`test` (a Series -> Series string test; `name` tells tests apart) of every row."""
-        return self._tested_distinct(c, name, test)[self._factors(c)[0]]
+    def test(self, c: int | None, test: NamedTest) -> np.ndarray:
+        """A string test (its name tells tests apart) of every row's text in column `c`."""
+        return self._tested(c, test)[self._factors(c)[0]]
 
     def objects(
-        self, c: int | None, rows: np.ndarray | None, blank: str | None = None
+        self, c: int | None, rows: np.ndarray | None, blank: NamedTest | None = None
     ) -> np.ndarray:
         """The texts of the table rows at positions `rows` (None: all) as shared Python
-        strings; '' where the test `blank` names (run before with :meth:`test`) holds."""
+        strings; '' where the test `blank` holds."""
         codes, uniq = self._factors(c)
         key = self._key(c)
         if key not in self._shown:  # the distinct texts as Python strings, '' for code -1
             self._shown[key] = np.append(uniq.to_numpy(dtype=object), "")
         shown = self._shown[key]
         if blank is not None:
-            shown = np.where(self._tested[(self._key(c), blank)], "", shown)
+            shown = np.where(self._tested(c, blank), "", shown)
         return shown[codes if rows is None else codes[rows]]
 
 
@@ -380,7 +383,7 @@ def _put_text(out: pd.DataFrame, name: str, values: np.ndarray, shared: bool = T
 
 def _put_texts(out: pd.DataFrame, name: str, texts: pd.Series) -> None:
     """Set a text column from a Series: Python strings as they are, anything else as text."""
-    if texts.dtype == object and pd.api.types.infer_dtype(texts, skipna=False) == "string":
+    if python_texts(texts):
         _put_text(out, name, texts.to_numpy(), shared=False)
     else:
         out[name] = texts.astype("str").array
@@ -422,8 +425,7 @@ def _table_lines(
     key_is_code = np.zeros(r1 - r0, dtype=bool)
     for fld in KEY_FIELDS:
         for c in spec.cols(fld):
-            tt.test(c, "link", _is_linkword)
-            t = tt.objects(c, None, blank="link")
+            t = tt.objects(c, None, blank=_LINKWORD)
             fill = (keys == "") & (t != "")
             keys = np.where(fill, t, keys)
             if fld in ("ipn", "mpn", "spn"):
@@ -562,18 +564,16 @@ def _table_lines(
     parts: list[np.ndarray] = []
     for fld in ("name", "description"):
         for c in spec.cols(fld):
-            tt.test(c, "link", _is_linkword)
-            parts.append(tt.objects(c, rows, blank="link"))
+            parts.append(tt.objects(c, rows, blank=_LINKWORD))
     desc = _join_parts(parts, extra_desc.to_numpy(dtype=object))
     if not parts:
         desc = _objects(key.iloc[rows])
     # one part (and no stray cell): the part's own shared strings
     _put_text(out, "description", desc, shared=len(parts) <= 1 and not extra_desc.ne("").any())
-    out["item"] = (
-        pick("item")
-        if len(spec.cols("item")) <= 1
-        else _join_parts([tt.objects(c, rows) for c in spec.cols("item")], None, " | ")
-    )
+    if len(spec.cols("item")) <= 1:
+        out["item"] = pick("item")
+    else:
+        put("item")
     for fld in (
         "ref_des",
         "ipn",
@@ -687,10 +687,8 @@ def _tester(test: Callable[[Any], np.ndarray]) -> Callable[[pd.Series], pd.Serie
 
 
 _is_linkword = _tester(_RE_LINKWORD.match)
-
-
-def _not_url(texts: pd.Series) -> pd.Series:
-    return pd.Series(~_RE_URL.match(texts), index=texts.index)
+_LINKWORD: NamedTest = ("link word", _is_linkword)
+_NOT_URL: NamedTest = ("not a URL", _tester(lambda texts: ~_RE_URL.match(texts)))
 
 
 def _header_repeats(tt: _TableText, hdr_cols: list[tuple[int, str]], n: int) -> np.ndarray:
@@ -699,7 +697,7 @@ def _header_repeats(tt: _TableText, hdr_cols: list[tuple[int, str]], n: int) -> 
     columns together in a small one (where pandas' cost per call is what counts)."""
     headers = [h for _, h in hdr_cols]
     if n * len(hdr_cols) > 20_000:
-        counts = [tt.test(c, f"header {h}", _repeats(h)).astype(int) for c, h in hdr_cols]
+        counts = [tt.test(c, (f"header {h}", _repeats(h))).astype(int) for c, h in hdr_cols]
         return np.sum(counts, axis=0)
     columns = [tt.col(c) for c, _ in hdr_cols]
     codes, uniq = pd.factorize(pd.concat(columns, ignore_index=True))
@@ -779,8 +777,7 @@ def _links(
 ) -> np.ndarray:
     lcol = spec.col("link")
     if lcol is not None:
-        tt.test(lcol, "not a URL", _not_url)
-        base = tt.objects(lcol, rows, blank="not a URL")
+        base = tt.objects(lcol, rows, blank=_NOT_URL)
     else:
         base = np.array([""] * len(idx), dtype=object)
     if sheet.links:
@@ -921,7 +918,7 @@ def _finish(lines: pd.DataFrame) -> pd.DataFrame:
 def _shared_text(texts: pd.Series) -> np.ndarray:
     """A lines column as Python strings ('' for missing), equal texts sharing one object. A
     column _table_lines set as Python strings (see _put_text) already is one."""
-    if texts.dtype == object and pd.api.types.infer_dtype(texts, skipna=False) == "string":
+    if python_texts(texts):
         return texts.to_numpy()
     return _objects(texts.fillna("").astype("str"))
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskapp.core.fastre import ColumnPattern, have_arrow
+from riskapp.core.fastre import ColumnPattern, as_arrow, have_arrow
 from riskapp.core.mapping import (
     ANCHOR_FIELDS,
     ColumnProfile,
@@ -309,13 +309,12 @@ _FIVE_DIGITS = ColumnPattern(r"(?:\d\D*){5}")
 def _header_shaped(texts: pd.Series) -> np.ndarray:
     """Per text: at most 6 spaces and fewer than 5 digits (as _FIVE_DIGITS finds them). The
     spaces are counted by Arrow (pandas' str.count goes through a regex: ~8x slower)."""
-    if not have_arrow() or len(texts) <= 256:
+    arr = as_arrow(texts) if len(texts) > 256 else None
+    if arr is None:
         spaces = texts.str.count(" ").to_numpy(dtype=np.int64)
     else:
-        import pyarrow as pa
         import pyarrow.compute as pc
 
-        arr = pa.array(texts, type=pa.large_string(), from_pandas=True)
         spaces = pc.count_substring(arr, " ").to_numpy(zero_copy_only=False)
     return (spaces <= 6) & ~_FIVE_DIGITS.search(texts)
 

@@ -198,7 +198,7 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
         spaced=float(_RE_SPACED.search(shown).mean()),
         url=float(_RE_URL.search(shown).mean()),
         code=float(_RE_CODE.fullmatch(shown).mean()),
-        designators=float(_designator_share(sample, shown)),
+        designators=float(_designator_share(shown)),
         avg_len=float(sum(map(len, sample)) / m),
         distinct=float(len(set(sample)) / m),
     )
@@ -218,10 +218,10 @@ def number_cells(raw: Iterable[Any], texts: Any) -> np.ndarray:
     return is_number | _RE_NUMBER_TEXT.fullmatch(texts)
 
 
-def _designator_share(sample: np.ndarray, shown: pd.Series) -> float:
+def _designator_share(shown: pd.Series) -> float:
     """Share of cells that are reference-designator lists ('R1, R2', 'C1-C4'); only cells
-    that start like a designator (letters then a digit) are parsed. `shown`: the same texts
-    as a Series (read without a copy where they are Arrow-backed)."""
+    that start like a designator (letters then a digit) are parsed."""
+    sample = shown.to_numpy(dtype=object)
     stripped = pd.Series(shown, dtype="str").str.strip()
     maybe = _RE_DESIGNATOR_START.match(stripped)
     if not maybe.any():

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from riskapp.core.reference import Reference, split_list
+from riskapp.core.values import python_texts
 
 STAGES = ("mining", "separation", "metal", "magnet")
 ORIGIN_COLUMNS = tuple(f"origin_{s}" for s in (*STAGES, "component"))
@@ -707,7 +708,7 @@ def _group_codes(columns: Iterable[pd.Series]) -> np.ndarray:
             # their bit patterns tell them apart without writing each number as text
             v = s.to_numpy()
             part = pd.factorize(np.where(np.isnan(v), np.nan, v).view(np.int64))[0]
-        elif s.dtype == object and pd.api.types.infer_dtype(s, skipna=False) == "string":
+        elif python_texts(s):
             part = pd.factorize(s.to_numpy(), use_na_sentinel=False)[0]  # already its text form
         else:
             part = pd.factorize(s.astype(str), use_na_sentinel=False)[0]

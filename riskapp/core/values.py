@@ -213,6 +213,11 @@ def cell_kinds(cells: np.ndarray) -> np.ndarray:
     return kinds
 
 
+def python_texts(column: pd.Series) -> bool:
+    """Whether a column holds Python strings and nothing else (no missing values)."""
+    return column.dtype == object and pd.api.types.infer_dtype(column, skipna=False) == "string"
+
+
 def split_cells(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(numbers, texts) of a column of cell values: the value of every numeric cell (NaN
     elsewhere), and the display text of every other cell ('' for empty and numeric ones).
@@ -380,7 +385,8 @@ def parse_prices(raw: pd.Series) -> pd.DataFrame:
     codes, uniq = pd.factorize(texts[filled])
     u_value = np.full(len(uniq) + 1, np.nan)
     u_cur = np.full(len(uniq) + 1, "", dtype=object)
-    fast, plain = _RE_PLAIN_PRICE.extract(np.asarray(uniq, dtype=object))
+    texts_once = np.asarray(uniq, dtype=object)
+    fast, plain = _RE_PLAIN_PRICE.extract(texts_once)
     u_value[:-1][fast] = plain["num"][fast].astype("float64")
     sym_codes, syms = pd.factorize(plain["sym"][fast])  # a handful of symbols, or none
     u_cur[:-1][fast] = np.array([*(_CURRENCY_SYMBOLS.get(x, "") for x in syms), ""])[sym_codes]
@@ -396,7 +402,7 @@ def parse_prices(raw: pd.Series) -> pd.DataFrame:
     values = np.where(np.isnan(numbers), parsed, numbers)
     blank = ~filled  # '' and, among the distinct texts, those of only whitespace
     u_blank = np.zeros(len(uniq) + 1, dtype=bool)  # a plain price ('fast') is never blank
-    u_blank[:-1][~fast] = [not str(u).strip() for u in np.asarray(uniq, dtype=object)[~fast]]
+    u_blank[:-1][~fast] = [not str(u).strip() for u in texts_once[~fast]]
     blank[filled] = u_blank[codes]
     return _frame(raw.index, value=values, currency=currency, problem=~blank & np.isnan(values))
 
