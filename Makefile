@@ -68,7 +68,11 @@ lint: $(VENV)/.installed-test
 test: system-deps $(VENV)/.installed-test lint
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: $(VENV)/.created pyproject.toml
+	$(PIP) install -q -e ".[test,bench]"
+	@touch $@ $(VENV)/.installed $(VENV)/.installed-test
+
+bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py
 
 screenshots: system-deps look-deps $(VENV)/.installed
