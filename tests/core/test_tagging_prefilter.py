@@ -7,11 +7,14 @@ import csv
 import re
 import string
 from functools import cache
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from riskapp.core import tagging
+from riskapp.core.fastre import FEW
 from riskapp.core.reference import load_reference
 from riskapp.core.tagging import (
     _FOLD_TO_ASCII,
@@ -128,3 +131,79 @@ def test_generated_matches_are_never_filtered_out(case: tuple[int, re.Pattern[st
 
 def test_the_ring_regex_runs_on_the_text_as_written_and_is_not_filtered() -> None:
     assert _RE_RING not in RULES.gated
+
+
+# ------------------------------------------------------------------ many texts at once
+
+
+def _same(texts: list[str]) -> None:
+    """tag_texts reads the texts rule by rule (whatever their number) as tag_text reads them."""
+    with mock.patch.object(tagging, "BATCH_MIN_TEXTS", 2):
+        batch = RULES.tag_texts(texts)
+    one_by_one = [RULES.tag_text(t) for t in texts]
+    assert len(batch) == len(one_by_one)
+    for a, b in zip(batch, one_by_one, strict=True):
+        assert repr(a) == repr(b)  # repr: NaN sizes compare equal
+
+
+def _variants(texts: list[str]) -> list[str]:
+    out = list(texts)
+    out += [t.upper() for t in texts]
+    out += [t.replace("o", "ö").replace("a", "á").replace("e", "é") for t in texts]
+    out += [f"{t} | MPN-{i} | {texts[-1 - i % len(texts)]}" for i, t in enumerate(texts)]
+    out += [t.replace(" ", "\n", 1) for t in texts]  # a line break: Python's answer, not RE2's
+    return out
+
+
+# grades, sizes and shapes each step of tag_text reads
+_STEPS = [
+    "block magnet 38H 10x5x2 mm",  # a grade without the N only next to a magnet word
+    "38H rim",
+    "aimant néodyme 45M d8x3",
+    "ring magnet OD 20 ID 10 x 5",
+    "Ringmagnet R8",
+    "stepper motor nema 17 42x42x40",
+    "57BYGH stepper",
+    "servo 0,75 kW",
+    "wind generator 3.6 MW pmsg",
+    "hub motor 250W",
+    "magnet 1/2 x 1/8 x 1/16in",
+]
+
+
+def test_many_texts_read_rule_by_rule_tag_as_one_by_one() -> None:
+    texts = _variants(_STEPS + _texts())
+    assert len(texts) > FEW  # RE2 is asked before re
+    _same(texts)
+
+
+def test_few_texts_and_texts_arrow_cannot_hold() -> None:
+    _same(_texts()[:5])
+    _same(["magnet n52 \ud800", *_texts()])  # a lone surrogate: no Arrow string for it
+
+
+def test_the_batch_is_only_for_many_texts() -> None:
+    texts = _texts()[:3]
+    with mock.patch.object(tagging, "_Holders", side_effect=AssertionError("batch")):
+        RULES.tag_texts(texts)
+        with (
+            mock.patch.object(tagging, "BATCH_MIN_TEXTS", 2),
+            pytest.raises(AssertionError, match="batch"),
+        ):
+            RULES.tag_texts(texts)
+
+
+@settings(
+    max_examples=15,
+    database=None,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(st.lists(_matching_texts(), min_size=10, max_size=40))
+def test_generated_matches_read_rule_by_rule_tag_as_one_by_one(
+    cases: list[tuple[int, re.Pattern[str], str]],
+) -> None:
+    # texts built to match the rules' regexes, among the sample texts (more than FEW, so
+    # RE2 answers first)
+    _same([text for _, _, text in cases] + _texts())
