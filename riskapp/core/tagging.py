@@ -633,6 +633,9 @@ class _Holders:
         idx = np.nonzero(self.of(needs) & among)[0]
         if len(idx) > FEW and self._low is not None:  # fewer: fastre would ask re anyway
             column = _column_pattern(pattern)
+            if column.re2 is None:  # lookarounds: RE2 can still say where they may match
+                loose = _without_lookarounds(pattern)
+                column = _column_pattern(loose) if loose is not None else column
             if column.re2 is not None:
                 import pyarrow as pa
 
@@ -677,6 +680,46 @@ class _Holders:
 @functools.lru_cache(maxsize=512)
 def _column_pattern(pattern: re.Pattern[str]) -> ColumnPattern:
     return ColumnPattern(pattern)
+
+
+@functools.lru_cache(maxsize=512)
+def _without_lookarounds(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`pattern` with its lookahead and lookbehind assertions taken out: it matches wherever
+    `pattern` matches (an assertion only rules matches out), and more. None when there are
+    none, or what is left is not a regex."""
+    text = pattern.pattern
+    cut: list[tuple[int, int]] = []
+    opened: list[tuple[int, bool]] = []  # (position, is an assertion)
+    i, in_class, first_member = 0, False, -1
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]" or i == first_member  # '[]a]', '[^]a]': a member
+        elif ch == "[":
+            in_class = True
+            first_member = i + 2 if text[i + 1 : i + 2] == "^" else i + 1
+        elif ch == "(":
+            head = text[i : i + 4]
+            opened.append((i, head[:3] in ("(?=", "(?!") or head in ("(?<=", "(?<!")))
+        elif ch == ")" and opened:
+            start, assertion = opened.pop()
+            if assertion and not any(a for _, a in opened):  # the outermost one goes
+                cut.append((start, i + 1))
+        i += 1
+    if not cut:
+        return None
+    kept, at = [], 0
+    for start, end in cut:
+        kept.append(text[at:start])
+        at = end
+    kept.append(text[at:])
+    try:
+        return re.compile("".join(kept), pattern.flags)
+    except re.error:
+        return None
 
 
 @functools.lru_cache(maxsize=1024)

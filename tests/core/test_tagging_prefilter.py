@@ -207,3 +207,39 @@ def test_generated_matches_read_rule_by_rule_tag_as_one_by_one(
     # texts built to match the rules' regexes, among the sample texts (more than FEW, so
     # RE2 answers first)
     _same([text for _, _, text in cases] + _texts())
+
+
+@pytest.mark.parametrize(
+    ("pattern", "loose"),
+    [
+        (r"a(?!b)c", "ac"),
+        (r"[]()](?=x)y", "[]()]y"),  # brackets and parentheses in a class are members
+        (r"[^](](?<!q)z", "[^](]z"),
+        (r"x(?=(a|b))y", "xy"),
+        (r"(?:(?!x)|y)z", "(?:|y)z"),
+        (r"\(?!a\)", None),  # escaped: no assertion
+        (r"(?=a)+b", None),  # what is left is no regex
+        (r"ab", None),
+    ],
+)
+def test_without_lookarounds(pattern: str, loose: str | None) -> None:
+    got = tagging._without_lookarounds(re.compile(pattern))
+    assert (got.pattern if got is not None else None) == loose
+
+
+@settings(
+    max_examples=60,
+    database=None,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(_matching_texts())
+def test_a_regex_without_its_lookarounds_matches_where_it_matches(
+    case: tuple[int, re.Pattern[str], str],
+) -> None:
+    _, pattern, text = case
+    loose = tagging._without_lookarounds(pattern)
+    t = text.lower()
+    if loose is not None and pattern.search(t):
+        assert loose.search(t)
