@@ -2,7 +2,7 @@
 would do it and against the floor (the fastest raw read/write of the same cells), measured
 side by side in the same run — these machines are noisy, so compare the ratios.
 
-    python benchmarks/run.py                 # 10k and 100k lines
+    python benchmarks/run.py                 # 10k and 100k lines (and 100k with 25k parts)
     python benchmarks/run.py --sizes 1000000 # 1M lines (peak memory of `riskapp score`)
     python benchmarks/run.py --naive-write   # also time DataFrame.to_excel (slow)
 
@@ -200,6 +200,12 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument(
+        "--parts",
+        type=int,
+        default=25_000,
+        help="also run the 100k size with this many parts of their own (0: do not)",
+    )
     ap.add_argument("--naive-write", action="store_true", help="also time DataFrame.to_excel")
     ap.add_argument("--no-naive-read", action="store_true", help="skip pandas.read_excel(openpyxl)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -213,15 +219,20 @@ def main() -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows = []
-    for n in args.sizes:
-        path = DATA / f"bom_{n}.xlsx"
+    # the fixed-part BOMs (18 parts, as in every pass so far), and the 100k one again with
+    # parts of their own: most lines then have a text no other line has, as in real exports
+    datasets: list[tuple[int, int | None]] = [(n, None) for n in args.sizes]
+    if args.parts and 100_000 in args.sizes:
+        datasets.append((100_000, args.parts))
+    for n, parts in datasets:
+        path = DATA / (f"bom_{n}_parts{parts}.xlsx" if parts else f"bom_{n}.xlsx")
         if not path.exists():
             print(f"generating {path} ...", file=sys.stderr)
-            write_xlsx(n, path)
+            write_xlsx(n, path, parts=parts)
         cmd = [sys.executable, __file__, "--child", str(path)] + (
             ["--naive-write"] if args.naive_write else []
         )
-        res: dict[str, Any] = {"size": n}
+        res: dict[str, Any] = {"size": n, "parts": parts}
         if n < 1_000_000:  # at 1M lines only the whole CLI run (time and peak memory)
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0:
@@ -250,8 +261,8 @@ def main() -> int:
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     for r in rows:
-        n = r["size"]
-        print(f"\n== {n:,} lines ==")
+        n, parts = r["size"], r.get("parts")
+        print(f"\n== {n:,} lines" + (f", {parts:,} parts of their own" if parts else "") + " ==")
         if "import_s" in r:
             floor = r["read_floor_s"]
             its = r["import_s"] + r["tag_s"] + r["score_s"]
