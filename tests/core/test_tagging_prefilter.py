@@ -107,6 +107,17 @@ def test_a_regex_that_matches_is_never_filtered_out() -> None:
                 assert k in live, (text, pattern.pattern[:60])
 
 
+def _derandomized(examples: int) -> settings:
+    """Hypothesis settings for these tests: the same examples every run."""
+    return settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+
+
 @st.composite
 def _matching_texts(draw: st.DrawFn) -> tuple[int, re.Pattern[str], str]:
     k, pattern = draw(st.sampled_from(NUMBERED))
@@ -114,13 +125,7 @@ def _matching_texts(draw: st.DrawFn) -> tuple[int, re.Pattern[str], str]:
     return k, pattern, text
 
 
-@settings(
-    max_examples=60,
-    database=None,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@_derandomized(60)
 @given(_matching_texts())
 def test_generated_matches_are_never_filtered_out(case: tuple[int, re.Pattern[str], str]) -> None:
     k, pattern, text = case
@@ -193,13 +198,7 @@ def test_the_batch_is_only_for_many_texts() -> None:
             RULES.tag_texts(texts)
 
 
-@settings(
-    max_examples=15,
-    database=None,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@_derandomized(15)
 @given(st.lists(_matching_texts(), min_size=10, max_size=40))
 def test_generated_matches_read_rule_by_rule_tag_as_one_by_one(
     cases: list[tuple[int, re.Pattern[str], str]],
@@ -227,13 +226,7 @@ def test_without_lookarounds(pattern: str, loose: str | None) -> None:
     assert (got.pattern if got is not None else None) == loose
 
 
-@settings(
-    max_examples=60,
-    database=None,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@_derandomized(60)
 @given(_matching_texts())
 def test_a_regex_without_its_lookarounds_matches_where_it_matches(
     case: tuple[int, re.Pattern[str], str],
