@@ -1035,8 +1035,8 @@ def _tag_unique(
     trapped = (trap != "") & ~explicit_re & ~has_grade
     for i in np.nonzero(trapped)[0]:
         evidence[i].append(f"Not a magnet part: {trap[i]} (traps.csv line {trap_line[i]}).")
-    likelihood = np.array([str(a_like.get(a, "")) for a in archetype], dtype=object)
-    arch_material = np.array([str(a_mat.get(a, "") or "") for a in archetype], dtype=object)
+    likelihood = _mapped(archetype, lambda a: str(a_like.get(a, "")))
+    arch_material = _mapped(archetype, lambda a: str(a_mat.get(a, "") or ""))
     # 1. an explicit rare-earth material or an N-grade: the line is (or holds) such a magnet
     m_explicit = explicit_re | (has_grade & ~explicit_non)
     material_id = np.where(
@@ -1067,7 +1067,9 @@ def _tag_unique(
     # 3. archetype by keywords
     m_arch = arch_valid & ~m_explicit & ~m_non & ~trapped
     probability = np.where(
-        m_arch, np.array([LIKELIHOOD_PROBABILITY.get(x, 0.0) for x in likelihood]), probability
+        m_arch,
+        _mapped(likelihood, lambda x: LIKELIHOOD_PROBABILITY.get(x, 0.0), float),
+        probability,
     )
     material_id = np.where(m_arch & (arch_material != ""), arch_material, material_id)
     for i in np.nonzero(m_arch | (arch_valid & m_explicit))[0]:
@@ -1078,7 +1080,7 @@ def _tag_unique(
                 f"{int(arch_line[i] or 0) or '-'}): rare-earth magnets "
                 f"{likelihood[i] or a_like.get(a, '')} likelihood."
             )
-    mat_class = np.array([str(m_class.get(m, "")) for m in material_id], dtype=object)
+    mat_class = _mapped(material_id, lambda m: str(m_class.get(m, "")))
     mat_class = np.where(material_id == "ndfeb_gbd", "ndfeb_gbd", mat_class)
     is_re = np.isin(mat_class, list(RE_CLASSES_WITH_RE))
     rare_earth = is_re & (probability >= 0.5)
@@ -1113,7 +1115,7 @@ def _tag_unique(
                 temp_class[i] = (gd.get("t1") or gd.get("t2") or "N").upper()
                 evidence[i].append(f"Grade set by the user to {grade[i]}.")
     # temperature class: from the grade, else the archetype's typical class
-    arch_temp = np.array([str(a_temp.get(a, "") or "") for a in archetype], dtype=object)
+    arch_temp = _mapped(archetype, lambda a: str(a_temp.get(a, "") or ""))
     sintered = material_id == "ndfeb_sintered"
     temp_class = np.where((temp_class == "") & rare_earth, arch_temp, temp_class)
     temp_class = np.where((temp_class == "") & rare_earth & sintered, "N", temp_class)
@@ -1179,7 +1181,7 @@ def _tag_unique(
     res["re_probability"] = np.round(probability, 3)
     res["archetype"] = archetype
     res["material_id"] = np.where(relevant, material_id, "")
-    res["grade"] = np.where(rare_earth, [str(x).upper() for x in grade], "")
+    res["grade"] = np.where(rare_earth, _mapped(grade, lambda x: str(x).upper()).astype(str), "")
     res["temp_class"] = np.where(rare_earth, temp_class, "")
     res["magnet_mass_g"] = mass
     res["magnet_mass_basis"] = np.where(relevant, basis, "")
@@ -1203,6 +1205,20 @@ def _tag_unique(
             )
     res["evidence"] = pd.Series(evidence, index=out.index, dtype=object)
     return pd.DataFrame(res, index=out.index)
+
+
+def _mapped(values: np.ndarray, fn: Callable[[Any], Any], dtype: Any = object) -> np.ndarray:
+    """`[fn(v) for v in values]` as an array, with `fn` called once per distinct value (a
+    column of distinct lines holds a few archetypes, materials and grades)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    out = np.empty(len(codes), dtype=dtype)
+    if len(uniques):
+        table = np.empty(len(uniques), dtype=dtype)
+        table[:] = [fn(u) for u in uniques]
+        out[:] = table[codes]
+    for i in np.nonzero(codes < 0)[0]:  # missing values, each as it is
+        out[i] = fn(values[i])
+    return out
 
 
 def ov_has(ov_col: pd.Series | None) -> bool:
