@@ -182,6 +182,19 @@ def test_many_texts_read_rule_by_rule_tag_as_one_by_one() -> None:
     _same(texts)
 
 
+def test_odd_texts_read_rule_by_rule_tag_as_one_by_one() -> None:
+    odd = [
+        "neodymium magnet N52 " * 1500,  # as long as an Excel cell gets
+        "magnet\x00N52 10x5x2mm",
+        "ring magnet 🧲 N42SH ø10×5",
+        "ne\u0301odyme aimant N45",  # a combining accent
+        "مغناطيس نيوديميوم N52 magnet",
+        "\t\r\v\x1c stepper motor nema 17\u2028",
+        "ＮＥＯＤＹＭ magnet Ｎ５２",  # full-width letters and digits
+    ]
+    _same(odd + _texts())
+
+
 def test_few_texts_and_texts_arrow_cannot_hold() -> None:
     _same(_texts()[:5])
     _same(["magnet n52 \ud800", *_texts()])  # a lone surrogate: no Arrow string for it
