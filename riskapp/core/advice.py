@@ -676,6 +676,8 @@ def _apply_accepted(
     # trips over nullable Int64 columns such as the import's `level`)
     for column in sorted(touched):
         new = work[column].to_numpy()
+        if _set_texts(out, column, positions, new):
+            continue
         if column in out.columns:
             values = out[column].to_numpy(copy=True)
             if values.dtype != object and new.dtype != values.dtype:
@@ -687,6 +689,24 @@ def _apply_accepted(
         values[positions] = new
         out[column] = values
     return out
+
+
+def _set_texts(out: pd.DataFrame, column: str, positions: np.ndarray, new: np.ndarray) -> bool:
+    """Write Python strings into a text column at `positions` without turning the whole
+    column into Python objects and back (what the general path costs: ~0.1 s per column at
+    100,000 lines); the column ends up as the general path leaves it. False (nothing done)
+    for anything else."""
+    if column not in out.columns or not isinstance(out[column].dtype, pd.StringDtype):
+        return False
+    if pd.api.types.infer_dtype(new, skipna=True) != "string":  # texts, and NaN where none
+        return False
+    current = out[column].iloc[positions].to_numpy(dtype=object)
+    if _same(current, new):
+        return True
+    updated = out[column].copy()
+    updated.iloc[positions] = new
+    out[column] = updated
+    return True
 
 
 @dataclass(frozen=True, eq=False)
