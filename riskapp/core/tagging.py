@@ -500,14 +500,9 @@ class _Rules:
             g = _RE_GRADE_MH.search(t)
         grade, energy, temp_class = _grade_parts(g)
         runs = {p for p, k in self.gated.items() if k in live}
-        dims: tuple[float, ...] = ()
         m3 = _RE_DIM3.search(t) if _RE_DIM3 in runs else None
-        if m3:
-            dims = _dims(m3.groups(), 3)
-        else:
-            m2 = _RE_DIM2.search(t) if _RE_DIM2 in runs else None
-            if m2:
-                dims = _dims(m2.groups(), 2)
+        m2 = _RE_DIM2.search(t) if m3 is None and _RE_DIM2 in runs else None
+        dims = _dims_of(m3, m2)
         ring = bool(_RE_RING.search(text))
         size_value, size_rule, size_text = _size(t, runs)
         return _TextTags(
@@ -585,8 +580,7 @@ class _Rules:
             line = arch[i]
             m = material_m[i]
             grade, energy, temp_class = _grade_parts(grades[i])
-            d3, d2 = dim3[i], dim2[i]
-            dims = _dims(d3.groups(), 3) if d3 else _dims(d2.groups(), 2) if d2 else ()
+            dims = _dims_of(dim3[i], dim2[i])
             size = _size_of(lambda p: sizes[p][i])  # noqa: B023 - called right here
             out.append(
                 _TextTags(
@@ -780,6 +774,13 @@ def _dims(groups: Sequence[str | None], n: int) -> tuple[float, ...]:
         return tuple(_to_mm(str(num), units[i] or unit) for i, num in enumerate(nums))
     except (ValueError, ZeroDivisionError):
         return ()
+
+
+def _dims_of(m3: re.Match[str] | None, m2: re.Match[str] | None) -> tuple[float, ...]:
+    """The dimensions from a three-dimension match, else a two-dimension one."""
+    if m3:
+        return _dims(m3.groups(), 3)
+    return _dims(m2.groups(), 2) if m2 else ()
 
 
 def _size(t: str, runs: Container[re.Pattern[str]]) -> tuple[float, str, str]:
