@@ -40,6 +40,8 @@ HEADLESS_TIMEOUT_MS = 180_000
 """--screenshot / --quit-after-load give up (exit 2) after this long."""
 SCREENSHOT_DELAY_MS = 250
 """Pause after the import so the table is laid out and painted before the grab."""
+WARM_UP_DELAY_MS = 300
+"""The warm-up starts this long after the window is up, so its first paint comes first."""
 
 
 def _logging() -> AbstractContextManager[Path | None]:
@@ -135,6 +137,10 @@ class _Session:
                 self.pending += 1
                 window.open_path(path)
         settle_heap()
+        if not paths and not self.headless:
+            # while the user picks a file: fill the caches that every run would otherwise
+            # fill for itself (see riskapp.gui.document.warm_up)
+            QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
         self.timeout = QTimer()
         self.timeout.setSingleShot(True)
         self.timeout.timeout.connect(self._on_timeout)
@@ -144,6 +150,11 @@ class _Session:
                 QTimer.singleShot(SCREENSHOT_DELAY_MS, self._finish)
         elif self.windows and not os.environ.get(NO_PROMPT_ENV):
             QTimer.singleShot(0, self.windows[0].offer_recovery)
+
+    def _warm_up(self) -> None:
+        from riskapp.gui.document import start_warm_up
+
+        start_warm_up(cfg.Settings().get(cfg.REFERENCE_FOLDER) or None)
 
     @property
     def headless(self) -> bool:

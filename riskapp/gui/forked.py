@@ -21,12 +21,14 @@ touches Qt and always ends with ``os._exit``.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import select
 import signal
 import struct
 import sys
+import threading
 import time
 import traceback
 import types
@@ -35,6 +37,8 @@ from collections.abc import Callable
 from typing import Any
 
 from riskapp.core.errors import CancelledError, RiskappError
+
+log = logging.getLogger(__name__)
 
 FORK_ENV = "RISKAPP_FORK"
 CHUNK_BYTES = 64 * 1024
@@ -63,27 +67,66 @@ def fork_available() -> bool:
     )
 
 
+_NO_FORK = threading.Lock()
+"""Held while a :func:`without_forks` job runs: :func:`run` waits for it before forking."""
+
+
+def without_forks(job: Callable[[], Any], name: str) -> threading.Thread | None:
+    """Run *job* on a daemon thread during which :func:`run` forks nothing (it waits).
+
+    For work that imports modules or fills caches: a child forked halfway through would
+    inherit it half done (a module half imported, its lock held by a thread the child does
+    not have). None, and nothing started, when such a job is already running.
+    """
+    if not _NO_FORK.acquire(blocking=False):
+        return None
+
+    def work() -> None:
+        try:
+            job()
+        except Exception:  # pragma: no cover - a job reports its own failures
+            log.warning("Background job %s failed", name, exc_info=True)
+        finally:
+            _NO_FORK.release()
+
+    thread = threading.Thread(target=work, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
 def run(
     fn: Callable[..., Any],
     *args: Any,
     on_progress: Callable[[float, str], None],
     should_cancel: Callable[[], bool],
+    after_fork: Callable[[], Any] | None = None,
     **kwargs: Any,
 ) -> Any:
     """``fn(*args, on_progress=..., should_cancel=..., **kwargs)`` in a forked child when
-    :func:`fork_available`, else right here; the result or the exception either way."""
+    :func:`fork_available`, else right here; the result or the exception either way.
+    *after_fork* is called in this process once the child exists (not when run here)."""
     if not fork_available():
         return fn(*args, on_progress=on_progress, should_cancel=should_cancel, **kwargs)
-    read_fd, write_fd = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns that forking a threaded process may deadlock the child. Ours
-        # only runs pure-Python/pandas code, never Qt, and leaves with os._exit.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read_fd)
-        _child(write_fd, fn, args, kwargs)
+    while not _NO_FORK.acquire(timeout=0.05):  # a without_forks job runs: wait for it
+        if should_cancel():
+            raise CancelledError()
+    pid = -1
+    try:
+        read_fd, write_fd = os.pipe()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that forking a threaded process may deadlock the child.
+            # Ours only runs pure-Python/pandas code, never Qt, and leaves with os._exit.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(read_fd)
+            _child(write_fd, fn, args, kwargs)
+    finally:
+        if pid != 0:
+            _NO_FORK.release()
     os.close(write_fd)
+    if after_fork is not None:
+        after_fork()
     try:
         return _parent(pid, read_fd, on_progress, should_cancel)
     finally:

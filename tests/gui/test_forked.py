@@ -151,3 +151,45 @@ def test_dispose_frees_off_the_gui_thread(qtbot) -> None:  # type: ignore[no-unt
     qtbot.waitUntil(lambda: not workers.active_workers(), timeout=10_000)
     assert probe() is None
     assert shared[-1] == "o29999"
+
+
+def _pid(*, on_progress, should_cancel):  # type: ignore[no-untyped-def]
+    return os.getpid()
+
+
+def test_no_fork_while_a_without_forks_job_runs() -> None:
+    """A fork waits for a without_forks job (a child must not inherit it half done)."""
+    import threading
+
+    release = threading.Event()
+    job = forked.without_forks(release.wait, "test-job")
+    assert job is not None
+    assert forked.without_forks(lambda: None, "second") is None, "one at a time"
+    answers: list[object] = []
+    runner = threading.Thread(
+        target=lambda: answers.append(forked.run(_pid, on_progress=noop, should_cancel=never))
+    )
+    runner.start()
+    runner.join(0.5)
+    assert runner.is_alive() and not answers, "the fork waited for the job"
+    release.set()
+    runner.join(30)
+    job.join(5)
+    assert answers and answers[0] != os.getpid()
+    # and a run waiting for the gate can still be cancelled
+    hold = threading.Event()
+    job = forked.without_forks(hold.wait, "test-job")
+    start = time.monotonic()
+    with pytest.raises(CancelledError):
+        forked.run(_pid, on_progress=noop, should_cancel=lambda: time.monotonic() - start > 0.2)
+    hold.set()
+    assert job is not None
+    job.join(5)
+
+
+def test_after_fork_runs_here_once_the_child_exists() -> None:
+    calls: list[int] = []
+    child = forked.run(
+        _pid, on_progress=noop, should_cancel=never, after_fork=lambda: calls.append(os.getpid())
+    )
+    assert calls == [os.getpid()] and child != os.getpid()
