@@ -555,8 +555,9 @@ def _flag(frame: pd.DataFrame, column: str) -> BoolArray:
 
 
 def _startswith(values: ObjArray, prefix: str) -> BoolArray:
-    """str.startswith over an array with few distinct values (tested once per value)."""
-    codes, uniques = pd.factorize(values)
+    """str.startswith over an array with few distinct values (tested once per value; a
+    missing value is one of them, not code -1, which would index the last)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
     if len(uniques) == 0:
         return np.zeros(len(values), dtype=bool)
     hits = np.array([str(u).startswith(prefix) for u in uniques], dtype=bool)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from riskapp.core.fastre import FEW, ColumnPattern, as_arrow, have_arrow
+from riskapp.core.model import FIELDS
 from riskapp.core.reference import Reference, split_list
 from riskapp.core.values import python_texts
 
@@ -869,6 +870,7 @@ def tag_lines(lines: pd.DataFrame, ref: Reference, params: TagParams | None = No
     symbols = element_symbols(ref)
     if n == 0:
         return _empty_tags(lines.copy(), symbols)
+    lines = _texts_filled(lines)
     ov = _override_frame(lines, params.overrides)
     codes = _group_codes([*(lines[c] for c in _KEY_COLUMNS), *ov.values()])
     _, first = np.unique(codes, return_index=True)
@@ -916,6 +918,22 @@ def tag_lines(lines: pd.DataFrame, ref: Reference, params: TagParams | None = No
     cols["needs_review"] = suspect | (rare_earth & (low | unknown_origin))
     cols["evidence"] = evidence
     return _with_columns(lines, cols)
+
+
+_TEXT_FIELDS = tuple(f.name for f in FIELDS if f.kind == "str")
+
+
+def _texts_filled(lines: pd.DataFrame) -> pd.DataFrame:
+    """The lines with missing values in their text fields as '', as the importer writes
+    them (a caller's frame may hold None or NaN: read as text they are 'None' or 'nan', and
+    looked up by code they take another value's answer)."""
+    fills = {c: "" for c in _TEXT_FIELDS if c in lines.columns and lines[c].hasnans}
+    if not fills:
+        return lines
+    out = lines.copy(deep=False)
+    for c in fills:
+        out[c] = out[c].fillna("")
+    return out
 
 
 def _take(s: pd.Series, rows: np.ndarray) -> Any:

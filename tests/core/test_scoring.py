@@ -529,3 +529,10 @@ def test_a_broken_parameter_file_names_file_line_and_column(tmp_path: Path) -> N
     (tmp_path / "advice_options.csv").write_text("option_id,title\nx,y\n", encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="'change' is missing"):
         load_advice_options(tmp_path)
+
+
+def test_startswith_reads_a_missing_value_as_no_match() -> None:
+    from riskapp.core.scoring import _startswith
+
+    values = np.array(["smco", None, "ndfeb_sintered", np.nan], dtype=object)
+    assert _startswith(values, "ndfeb").tolist() == [False, False, True, False]

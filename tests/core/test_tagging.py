@@ -240,3 +240,25 @@ def test_every_archetype_stays_inside_published_ranges() -> None:
 def test_empty_frame() -> None:
     t = tag_lines(empty_lines(), REF)
     assert "rare_earth" in t and len(t) == 0
+
+
+@pytest.mark.parametrize("missing", [None, math.nan, pd.NA])
+def test_missing_texts_read_as_empty(missing: object) -> None:
+    """A caller's frame may hold missing values where the importer writes '': a missing
+    material must not take another line's material, a missing country must not crash."""
+    rows = [
+        {"description": "Bracket", "material": "N52SH", "country_of_origin": "Japan"},
+        {"description": "Bracket", "material": missing, "country_of_origin": missing},
+        {"description": "NdFeB magnet N42 20x10x5", "manufacturer": missing, "mpn": missing},
+    ]
+    out = tag(*rows)
+    same = tag(
+        rows[0],
+        {"description": "Bracket", "material": "", "country_of_origin": ""},
+        {"description": "NdFeB magnet N42 20x10x5", "manufacturer": "", "mpn": ""},
+    )
+    assert bool(out["rare_earth"].iloc[0]) and not bool(out["rare_earth"].iloc[1])
+    assert out["grade"].iloc[1] == "" and out["origin_magnet"].iloc[1] == ""
+    assert bool(out["rare_earth"].iloc[2]) and out["grade"].iloc[2] == "N42"
+    for column in ("rare_earth", "grade", "re_g_per_unit", "origin_magnet", "confidence"):
+        assert out[column].tolist() == same[column].tolist(), column
