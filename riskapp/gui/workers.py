@@ -224,38 +224,48 @@ def _task(
 
 # --------------------------------------------------------------------------- disposal
 
-DISPOSE_CHUNK = 20_000
-"""Objects released per step when a big array is emptied (a few ms of GIL each)."""
+DISPOSE_CHUNK = 5_000
+"""Objects released per step when a big array is emptied (~1-4 ms of GIL each)."""
+DISPOSE_PAUSE_S = 0.001
+"""Pause after each step. Without it the GUI thread, which needs the GIL for every event it
+hands to Python, waited behind step after step (stalls of 130 ms measured at 100k lines)."""
 
 
-def _big_object_arrays(obj: Any, found: list[Any], seen: set[int], depth: int = 0) -> None:
+def _big_object_arrays(obj: Any, found: list[Any]) -> None:
     """Collect the large numpy object arrays reachable from *obj* (frames, dataclasses,
     containers), where freeing millions of Python objects would happen in one step."""
+    # imported once here, not in the walk: PySide6 runs Python code for every import
+    # statement, and thousands of them held up the GUI thread for ~100 ms
     import dataclasses
 
     import numpy as np
     import pandas as pd
 
-    if depth > 6 or id(obj) in seen:
-        return
-    seen.add(id(obj))
-    if isinstance(obj, np.ndarray):
-        if obj.dtype == object and obj.size >= DISPOSE_CHUNK:
-            found.append(obj)
-    elif isinstance(obj, pd.DataFrame):
-        for block in obj._mgr.blocks:
-            _big_object_arrays(getattr(block, "values", None), found, seen, depth + 1)
-    elif isinstance(obj, pd.Series):
-        _big_object_arrays(obj._values, found, seen, depth + 1)
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            _big_object_arrays(getattr(obj, f.name, None), found, seen, depth + 1)
-    elif isinstance(obj, (list, tuple)):
-        for item in obj[:200]:
-            _big_object_arrays(item, found, seen, depth + 1)
-    elif isinstance(obj, dict):
-        for item in list(obj.values())[:200]:
-            _big_object_arrays(item, found, seen, depth + 1)
+    seen: set[int] = set()
+
+    def walk(obj: Any, depth: int) -> None:
+        if depth > 6 or id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, np.ndarray):
+            if obj.dtype == object and obj.size >= DISPOSE_CHUNK:
+                found.append(obj)
+        elif isinstance(obj, pd.DataFrame):
+            for block in obj._mgr.blocks:
+                walk(getattr(block, "values", None), depth + 1)
+        elif isinstance(obj, pd.Series):
+            walk(obj._values, depth + 1)
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            for f in dataclasses.fields(obj):
+                walk(getattr(obj, f.name, None), depth + 1)
+        elif isinstance(obj, (list, tuple)):
+            for item in obj[:200]:
+                walk(item, depth + 1)
+        elif isinstance(obj, dict):
+            for item in list(obj.values())[:200]:
+                walk(item, depth + 1)
+
+    walk(obj, 0)
 
 
 def _release(holder: list[Any], *, on_progress: Any, should_cancel: Any) -> None:
@@ -263,8 +273,8 @@ def _release(holder: list[Any], *, on_progress: Any, should_cancel: Any) -> None
     import sys
 
     arrays: list[Any] = []
-    for obj in holder:
-        _big_object_arrays(obj, arrays, set())
+    for i in range(len(holder)):  # no loop variable: it would keep the last object alive
+        _big_object_arrays(holder[i], arrays)
     holder.clear()  # the containers go; the big arrays live on in `arrays`
     while arrays:
         array = arrays.pop()
@@ -274,6 +284,7 @@ def _release(holder: list[Any], *, on_progress: Any, should_cancel: Any) -> None
             if flat is not None:
                 for start in range(0, flat.shape[0], DISPOSE_CHUNK):
                     flat[start : start + DISPOSE_CHUNK] = None
+                    time.sleep(DISPOSE_PAUSE_S)  # let the GUI thread have the GIL
                 del flat
         del array
 

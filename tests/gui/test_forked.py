@@ -153,6 +153,35 @@ def test_dispose_frees_off_the_gui_thread(qtbot) -> None:  # type: ignore[no-unt
     assert shared[-1] == "o29999"
 
 
+class _Probe:
+    alive = 0
+
+    def __init__(self) -> None:
+        _Probe.alive += 1
+
+    def __del__(self) -> None:
+        _Probe.alive -= 1
+
+
+def test_dispose_frees_big_object_arrays_a_slice_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Freed in slices with pauses between them, not in one step when the job ends (which
+    held the GIL, and so the GUI thread, for 100-200 ms on a 100k-line analysis)."""
+    n = 3 * workers.DISPOSE_CHUNK
+    column = np.empty(n, dtype=object)
+    column[:] = [_Probe() for _ in range(n)]
+    frame = pd.DataFrame({"probe": column, "x": np.arange(n)})
+    del column
+    seen: list[int] = []
+    monkeypatch.setattr(workers.time, "sleep", lambda _s: seen.append(_Probe.alive))
+    holder = [{"analysis": frame}]
+    del frame
+    workers._release(holder, on_progress=noop, should_cancel=never)
+    assert _Probe.alive == 0
+    assert seen[:3] == [2 * workers.DISPOSE_CHUNK, workers.DISPOSE_CHUNK, 0]
+
+
 def _pid(*, on_progress, should_cancel):  # type: ignore[no-untyped-def]
     return os.getpid()
 
