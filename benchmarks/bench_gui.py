@@ -22,6 +22,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("RISKAPP_USER_DIR", tempfile.mkdtemp(prefix="riskapp-bench-"))
 
+import riskapp.gui  # noqa: F401  # before PySide6, as in the app (see riskapp.gui.PLAIN_IMPORT)
+
+# isort: split
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -185,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     window.close()
     width = max(len(k) for k in results)
     for key, value in results.items():
-        print(f"{key:<{width}}  {value:>10,.1f}")
+        print(f"{key:<{width}}  {value:>10,.{2 if key.endswith('_s') else 1}f}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -140,10 +140,21 @@ def _proxy(mapping: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
     return types.MappingProxyType(mapping)
 
 
+def _plain_imports() -> None:
+    """In a child, which never touches Qt: import statements without PySide6's handler."""
+    import builtins
+
+    from riskapp.gui import PLAIN_IMPORT
+
+    if getattr(PLAIN_IMPORT, "__name__", "") == "__import__":  # kept before PySide6 came
+        builtins.__import__ = PLAIN_IMPORT
+
+
 def _child(fd: int, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     code = 0
     stop = [False]
     try:
+        _plain_imports()
         signal.signal(signal.SIGTERM, lambda *_: stop.__setitem__(0, True))
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         out = _Sender(fd)

@@ -222,3 +222,27 @@ def test_after_fork_runs_here_once_the_child_exists() -> None:
         _pid, on_progress=noop, should_cancel=never, after_fork=lambda: calls.append(os.getpid())
     )
     assert calls == [os.getpid()] and child != os.getpid()
+
+
+def _import_handler(*, on_progress, should_cancel):  # type: ignore[no-untyped-def]
+    import builtins
+
+    return builtins.__import__.__qualname__
+
+
+def test_children_import_without_the_qt_import_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PySide6 runs Python code on every import statement; a child (no Qt) does without."""
+    import builtins
+
+    import riskapp.gui
+
+    hooked = builtins.__import__
+
+    def __import__(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return hooked(*args, **kwargs)
+
+    # the handler kept before PySide6 came (pytest-qt loads PySide6 before riskapp.gui)
+    monkeypatch.setattr(riskapp.gui, "PLAIN_IMPORT", __import__)
+    answer = forked.run(_import_handler, on_progress=noop, should_cancel=never)
+    assert answer == __import__.__qualname__
+    assert builtins.__import__ is hooked, "this process keeps its own"
