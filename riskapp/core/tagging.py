@@ -870,11 +870,10 @@ def tag_lines(lines: pd.DataFrame, ref: Reference, params: TagParams | None = No
     symbols = element_symbols(ref)
     if n == 0:
         return _empty_tags(lines.copy(), symbols)
-    lines = _texts_filled(lines)
     ov = _override_frame(lines, params.overrides)
     codes = _group_codes([*(lines[c] for c in _KEY_COLUMNS), *ov.values()])
     _, first = np.unique(codes, return_index=True)
-    sub = lines.iloc[first].reset_index(drop=True)
+    sub = _texts_filled(lines.iloc[first].reset_index(drop=True))
     sub_ov = {k: v.iloc[first].reset_index(drop=True) for k, v in ov.items()}
     tags = _tag_unique(sub, ref, sub_ov, symbols)
     # the new columns are gathered as arrays and joined to the lines once, at the end
@@ -924,10 +923,14 @@ _TEXT_FIELDS = tuple(f.name for f in FIELDS if f.kind == "str")
 
 
 def _texts_filled(lines: pd.DataFrame) -> pd.DataFrame:
-    """The lines with missing values in their text fields as '', as the importer writes
-    them (a caller's frame may hold None or NaN: read as text they are 'None' or 'nan', and
-    looked up by code they take another value's answer)."""
-    fills = {c: "" for c in _TEXT_FIELDS if c in lines.columns and lines[c].hasnans}
+    """The (distinct) lines with missing values in their text fields as '', as the importer
+    writes them (a caller's frame may hold None or NaN: read as text they are 'None' or
+    'nan', and looked up by code they take another value's answer)."""
+    fills = [
+        c
+        for c in _TEXT_FIELDS
+        if c in lines.columns and not python_texts(lines[c]) and lines[c].hasnans
+    ]
     if not fills:
         return lines
     out = lines.copy(deep=False)

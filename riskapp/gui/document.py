@@ -119,21 +119,39 @@ def start_warm_up(reference_dir: str | None = None) -> threading.Thread | None:
     if (reference_dir or "") in _WARMED:
         return None
     if threading.current_thread() is threading.main_thread():
-        _import_for_warm_up()
+        import_for_warm_up()
     return forked.without_forks(lambda: warm_up(reference_dir), "riskapp-warm-up")
 
 
-def _import_for_warm_up() -> None:
-    """Import here (the GUI thread) the modules a warm-up needs that the window has not.
+def import_for_warm_up() -> None:
+    """Import here (the GUI thread) the modules a warm-up needs that the window has not
+    (~25 ms; each :class:`Document` does it once made, so a warm-up started later from a
+    worker thread imports nothing new).
 
     PySide6 hooks every import, and importing pyarrow in a background thread while the GUI
     thread ran Qt's event loop once crashed the process (docs/performance.md, cold start).
     These are the modules a warm-up imported besides (measured with sys.modules).
     """
+    import importlib
+
     import pyarrow.pandas_compat  # noqa: F401
     import python_calamine  # noqa: F401
 
     import riskapp.core.pipeline  # noqa: F401
+
+    for internal in (
+        "encodings.utf_8_sig",
+        "pandas.core.methods.to_dict",
+        "pyarrow.vendored.version",
+    ):
+        with contextlib.suppress(ImportError):  # small modules the libraries load on first use
+            importlib.import_module(internal)
+    if forked.fork_available():  # what the reader child's parent loads (riskapp.core.guard)
+        import ctypes  # noqa: F401
+        import resource  # noqa: F401
+
+        with contextlib.suppress(ImportError):
+            from isal import isal_zlib  # noqa: F401
 
 
 @contextlib.contextmanager
@@ -357,6 +375,7 @@ class Document(QObject):
         self._keep_history = False
         self.default_currency = "USD"  # names money when a BOM states no currency
         self.limits: Any = None  # the reader's safety limits (None = built-in), a setting
+        import_for_warm_up()
 
     # -- queries -------------------------------------------------------------------------
     @property
