@@ -133,6 +133,22 @@ def reanalyse(
         {"import": 0.0},
         progress,
         cancelled,
+        previous=analysis,
+    )
+
+
+def _same_reference(a: Reference, b: Reference) -> bool:
+    """The same reference data (the desktop app's analyses come back from a worker process
+    as copies of the loaded set)."""
+    return a is b or (bool(a.signature) and a.signature == b.signature)
+
+
+def tag_params(scenario: Scenario, options: AnalysisOptions) -> TagParams:
+    """What tagging reads besides the lines and the reference data."""
+    return TagParams(
+        build_volume=scenario.build_volume or TagParams().build_volume,
+        evaluation_date=scenario.resolved_date(),
+        overrides=options.overrides,
     )
 
 
@@ -145,17 +161,24 @@ def _analyse_imported(
     seconds: dict[str, float],
     progress: ProgressCallback,
     cancelled: CancelCheck,
+    previous: Analysis | None = None,
 ) -> Analysis:
     if cancelled():
         raise CancelledError()
     progress(0.62, "Finding the rare earths")
     t = time.perf_counter()
-    params = TagParams(
-        build_volume=scenario.build_volume or TagParams().build_volume,
-        evaluation_date=scenario.resolved_date(),
-        overrides=options.overrides,
-    )
-    tagged = tag_lines(imported.lines, ref, params)
+    params = tag_params(scenario, options)
+    if (
+        previous is not None
+        and previous.imported is imported
+        and _same_reference(previous.reference, ref)
+        and tag_params(previous.scenario, previous.options) == params
+    ):
+        # the same lines, reference data and tagging inputs (a scenario, tariff or advice
+        # edit): the previous tags stand (scoring replaces any score columns they carry)
+        tagged = previous.tagged
+    else:
+        tagged = tag_lines(imported.lines, ref, params)
     seconds["tag"] = time.perf_counter() - t
     if cancelled():
         raise CancelledError()

@@ -21,7 +21,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
@@ -385,6 +385,9 @@ class Reference:
     version: str
     folder: str
     files: Mapping[str, str] = field(default_factory=dict)
+    signature: tuple[object, ...] = ()
+    """The files it was loaded from, with their modification times and sizes: two loads
+    with the same signature hold the same data (also after pickling, which makes copies)."""
 
     def frame(self, name: str) -> pd.DataFrame:
         """The frame called ``name`` (one of :data:`REFERENCE_FILES`)."""
@@ -488,7 +491,7 @@ def validate_reference(folder: str | Path | None = None) -> list[ReferenceDataEr
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(default_dir: str, user_dir: str, signature: tuple[object, ...]) -> Reference:
-    del signature  # part of the cache key only: a changed file invalidates the entry
+    # the signature is part of the cache key: a changed file invalidates the entry
     problems: list[ReferenceDataError] = []
     reference = _build(Path(default_dir), Path(user_dir) if user_dir else None, problems)
     if problems or reference is None:
@@ -502,7 +505,7 @@ def _load_cached(default_dir: str, user_dir: str, signature: tuple[object, ...])
                 column=first.location.column,
             ) from first
         raise first
-    return reference
+    return replace(reference, signature=signature)
 
 
 def _resolve_user_dir(folder: str | Path | None) -> Path | None:
@@ -562,6 +565,7 @@ def _build(
         version=version,
         folder=str(user_dir if user_dir is not None else default_dir),
         files=MappingProxyType(paths),
+        signature=(),  # set by load_reference, which knows the files' times
     )
 
 
