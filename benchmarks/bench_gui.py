@@ -7,6 +7,10 @@ imports, scores (after an edit) and exports, and how long sorting and filtering 
 A 10 ms QTimer ticks on the GUI thread all along; a stall is the time between two ticks
 beyond those 10 ms (the GUI could not paint or react meanwhile). Targets: stalls < 100 ms,
 sort and filter < 300 ms. Prints a table and writes JSON next to it with --json PATH.
+
+The process is first warmed up as the app does at start (``warm_up_s``, see
+riskapp.gui.document.warm_up); ``--open-again`` also times opening the file a second time,
+while the first analysis is let go.
 """
 
 from __future__ import annotations

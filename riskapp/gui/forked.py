@@ -126,7 +126,10 @@ def run(
             _NO_FORK.release()
     os.close(write_fd)
     if after_fork is not None:
-        after_fork()
+        try:
+            after_fork()
+        except Exception:  # the child runs on whatever happens here
+            log.warning("after_fork failed", exc_info=True)
     try:
         return _parent(pid, read_fd, on_progress, should_cancel)
     finally:

@@ -242,30 +242,27 @@ def _big_object_arrays(obj: Any, found: list[Any]) -> None:
     import pandas as pd
 
     seen: set[int] = set()
-
-    def walk(obj: Any, depth: int) -> None:
-        if depth > 6 or id(obj) in seen:
-            return
-        seen.add(id(obj))
-        if isinstance(obj, np.ndarray):
-            if obj.dtype == object and obj.size >= DISPOSE_CHUNK:
-                found.append(obj)
-        elif isinstance(obj, pd.DataFrame):
-            for block in obj._mgr.blocks:
-                walk(getattr(block, "values", None), depth + 1)
-        elif isinstance(obj, pd.Series):
-            walk(obj._values, depth + 1)
-        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            for f in dataclasses.fields(obj):
-                walk(getattr(obj, f.name, None), depth + 1)
-        elif isinstance(obj, (list, tuple)):
-            for item in obj[:200]:
-                walk(item, depth + 1)
-        elif isinstance(obj, dict):
-            for item in list(obj.values())[:200]:
-                walk(item, depth + 1)
-
-    walk(obj, 0)
+    stack: list[tuple[Any, int]] = [(obj, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > 6 or id(item) in seen:
+            continue
+        seen.add(id(item))
+        inner: list[Any] = []
+        if isinstance(item, np.ndarray):
+            if item.dtype == object and item.size >= DISPOSE_CHUNK:
+                found.append(item)
+        elif isinstance(item, pd.DataFrame):
+            inner = [getattr(block, "values", None) for block in item._mgr.blocks]
+        elif isinstance(item, pd.Series):
+            inner = [item._values]
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            inner = [getattr(item, f.name, None) for f in dataclasses.fields(item)]
+        elif isinstance(item, (list, tuple)):
+            inner = list(item[:200])
+        elif isinstance(item, dict):
+            inner = list(item.values())[:200]
+        stack.extend((x, depth + 1) for x in reversed(inner))
 
 
 def _release(holder: list[Any], *, on_progress: Any, should_cancel: Any) -> None:
