@@ -134,24 +134,20 @@ def import_for_warm_up() -> None:
     """
     import importlib
 
-    import pyarrow.pandas_compat  # noqa: F401
-    import python_calamine  # noqa: F401
-
     import riskapp.core.pipeline  # noqa: F401
 
-    for internal in (
-        "encodings.utf_8_sig",
+    optional = [
+        "python_calamine",
+        "pyarrow.pandas_compat",  # pyarrow is optional (the frozen app goes without)
+        "encodings.utf_8_sig",  # small modules the libraries load on first use
         "pandas.core.methods.to_dict",
         "pyarrow.vendored.version",
-    ):
-        with contextlib.suppress(ImportError):  # small modules the libraries load on first use
-            importlib.import_module(internal)
+    ]
     if forked.fork_available():  # what the reader child's parent loads (riskapp.core.guard)
-        import ctypes  # noqa: F401
-        import resource  # noqa: F401
-
+        optional += ["ctypes", "resource", "isal.isal_zlib"]
+    for name in optional:
         with contextlib.suppress(ImportError):
-            from isal import isal_zlib  # noqa: F401
+            importlib.import_module(name)
 
 
 @contextlib.contextmanager

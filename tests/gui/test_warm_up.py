@@ -93,6 +93,8 @@ def test_the_app_warms_up_while_the_user_picks_a_file(
 
 WARM_UP_IMPORTS = """
 import os, sys
+if sys.argv[1] == "without-pyarrow":
+    sys.modules["pyarrow"] = None  # as in the frozen app (installer/riskapp.spec)
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 import riskapp.gui
 from PySide6.QtWidgets import QApplication
@@ -106,15 +108,17 @@ print(sorted(set(sys.modules) - before))
 """
 
 
-def test_a_warm_up_imports_nothing_the_window_has_not(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pyarrow", ["with-pyarrow", "without-pyarrow"])
+def test_a_warm_up_imports_nothing_the_window_has_not(tmp_path: Path, pyarrow: str) -> None:
     """A warm-up runs on a background thread, where importing a module while the GUI
-    thread runs Qt once crashed the process: the window imports all it needs first."""
+    thread runs Qt once crashed the process: the window imports all it needs first. The
+    frozen app has no pyarrow: the window must open without it too."""
     import subprocess
     import sys
 
     env = {**os.environ, "RISKAPP_USER_DIR": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-c", WARM_UP_IMPORTS],
+        [sys.executable, "-c", WARM_UP_IMPORTS, pyarrow],
         capture_output=True,
         text=True,
         env=env,
