@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -1394,6 +1394,8 @@ def _json_clean(v: Any) -> Any:
         return {str(k): _json_clean(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [_json_clean(x) for x in v]
+    if isinstance(v, date):  # also datetime and pandas' Timestamp: JSON has no date type
+        return v.isoformat()
     return _clean(v)
 
 

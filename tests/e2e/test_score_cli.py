@@ -132,6 +132,26 @@ def test_two_scenarios_print_deltas_and_add_a_comparison_sheet(tmp_path: Path) -
     assert "Scenario comparison" in load(out).sheetnames
 
 
+def test_two_scenarios_in_json(tmp_path: Path) -> None:
+    """The comparison in the JSON names its dates as text (it was an internal error)."""
+    bom = SAMPLE_BOMS / "robot_arm.xlsx"
+    out = tmp_path / "cmp.json"
+    proc = run(
+        "score", str(bom), "--scenario", "baseline", "--scenario", "permits_denied_6m",
+        "--date", "2026-11-30", "--json", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    (comparison,) = doc["scenario_comparison"]
+    assert comparison["scenario"] == "permits_denied_6m"
+    assert comparison["bom"]["evaluation_date"] == {
+        "a": "2026-11-30",
+        "b": "2026-11-30",
+        "delta": None,
+    }
+    assert comparison["bom"]["bom_score"]["delta"] > 0, "denied permits raise the score"
+
+
 def test_portfolio_of_two_boms(tmp_path: Path) -> None:
     out = tmp_path / "p.xlsx"
     proc = run(
