@@ -94,6 +94,24 @@ def without_forks(job: Callable[[], Any], name: str) -> threading.Thread | None:
     return thread
 
 
+NO_FORK_WAIT_S = 30.0
+"""A fork waits at most this long for a without_forks job (a warm-up takes ~1.3 s), then
+goes ahead: better a child that may inherit a half-filled cache than a run that hangs."""
+
+
+def _wait_for_forks(should_cancel: Callable[[], bool]) -> bool:
+    """Wait until no without_forks job runs (True: the gate is held, release it after the
+    fork), or give up after NO_FORK_WAIT_S (False). CancelledError when cancelled."""
+    deadline = time.monotonic() + NO_FORK_WAIT_S
+    while not _NO_FORK.acquire(timeout=0.05):
+        if should_cancel():
+            raise CancelledError()
+        if time.monotonic() > deadline:
+            log.warning("Forking while a background job still runs (waited %.0f s)", NO_FORK_WAIT_S)
+            return False
+    return True
+
+
 def run(
     fn: Callable[..., Any],
     *args: Any,
@@ -107,9 +125,7 @@ def run(
     *after_fork* is called in this process once the child exists (not when run here)."""
     if not fork_available():
         return fn(*args, on_progress=on_progress, should_cancel=should_cancel, **kwargs)
-    while not _NO_FORK.acquire(timeout=0.05):  # a without_forks job runs: wait for it
-        if should_cancel():
-            raise CancelledError()
+    held = _wait_for_forks(should_cancel)
     pid = -1
     try:
         read_fd, write_fd = os.pipe()
@@ -122,7 +138,7 @@ def run(
             os.close(read_fd)
             _child(write_fd, fn, args, kwargs)
     finally:
-        if pid != 0:
+        if pid != 0 and held:
             _NO_FORK.release()
     os.close(write_fd)
     if after_fork is not None:

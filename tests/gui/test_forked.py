@@ -216,6 +216,25 @@ def test_no_fork_while_a_without_forks_job_runs() -> None:
     job.join(5)
 
 
+def test_a_fork_waits_for_a_without_forks_job_only_so_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    monkeypatch.setattr(forked, "NO_FORK_WAIT_S", 0.3)
+    hold = threading.Event()
+    job = forked.without_forks(hold.wait, "stuck-job")
+    try:
+        start = time.monotonic()
+        child = forked.run(_pid, on_progress=noop, should_cancel=never)
+        assert child != os.getpid() and time.monotonic() - start < 5
+    finally:
+        hold.set()
+        assert job is not None
+        job.join(5)
+    assert forked.without_forks(lambda: None, "after") is not None, "the gate is free again"
+
+
 def test_after_fork_runs_here_once_the_child_exists() -> None:
     calls: list[int] = []
     child = forked.run(
