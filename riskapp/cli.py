@@ -319,12 +319,13 @@ def _parse_date(text: str | None) -> Any:
         raise UsageError(f"'{text}' is not a date; write it as YYYY-MM-DD.") from None
 
 
-def load_overrides(path: str) -> tuple[Any, ...]:
-    """Overrides from CSV (scope,key,field,value[,note]) or JSON (a list of such objects)."""
+def load_overrides(path: str, ref: Any = None) -> tuple[Any, ...]:
+    """Overrides from CSV (scope,key,field,value[,note]) or JSON (a list of such objects).
+    With *ref* (the reference data) each value is checked too (tagging.override_problem)."""
     import csv as _csv
 
     from riskapp.core.errors import UsageError
-    from riskapp.core.tagging import OVERRIDE_FIELDS, Override
+    from riskapp.core.tagging import OVERRIDE_FIELDS, Override, override_problem
 
     p = Path(path)
     try:
@@ -341,7 +342,18 @@ def load_overrides(path: str) -> tuple[Any, ...]:
             raise UsageError(f"the overrides file is not valid JSON ({exc}).", file=path) from None
         rows = data.get("overrides", []) if isinstance(data, dict) else data
     else:
-        rows = list(_csv.DictReader(text.splitlines()))
+        reader = _csv.DictReader(text.splitlines())
+        rows = list(reader)
+        missing = [
+            c for c in ("scope", "key", "field", "value") if c not in (reader.fieldnames or [])
+        ]
+        if reader.fieldnames and missing:
+            raise UsageError(
+                f"the overrides file has no {', '.join(missing)} column; its first row must be "
+                "the header scope,key,field,value (and optionally note).",
+                file=path,
+                row=1,
+            )
     out = []
     for i, r in enumerate(rows, start=2):
         scope, key, fld, value = (
@@ -357,27 +369,55 @@ def load_overrides(path: str) -> tuple[Any, ...]:
                 file=path,
                 row=i,
             )
-        out.append(Override(scope, key, fld, value, str(r.get("note", "") or "")))
+        override = Override(scope, key, fld, value, str(r.get("note", "") or ""))
+        problem = override_problem(override, ref) if ref is not None else None
+        if problem:
+            raise UsageError(f"override for {fld}: {problem}", file=path, row=i, column="value")
+        out.append(override)
     return tuple(out)
+
+
+def _warn_unmatched(overrides: tuple[Any, ...], analyses: list[Any], path: str) -> None:
+    """Say which overrides apply to no line of any BOM (a key with a typo, another sheet)."""
+    from riskapp.core.tagging import overrides_matched
+
+    if not overrides:
+        return
+    matched = [False] * len(overrides)
+    for a in analyses:
+        hits = overrides_matched(a.imported.lines, overrides)
+        matched = [m or h for m, h in zip(matched, hits, strict=True)]
+    for o, m in zip(overrides, matched, strict=True):
+        if not m:
+            print(
+                f"riskapp: note: {path}: the override {o.scope} '{o.key}' ({o.field}) matches no "
+                "line.",
+                file=sys.stderr,
+            )
 
 
 def cmd_score(args: argparse.Namespace) -> int:
     from riskapp.core.pipeline import AnalysisOptions, analyse, reanalyse
+    from riskapp.core.reference import load_reference
     from riskapp.core.report import export_all, score_document, write_lines_csv, write_report
 
     scenarios = args.scenario or ["baseline"]
+    overrides = (
+        load_overrides(args.overrides, load_reference(args.reference_dir)) if args.overrides else ()
+    )
     base = AnalysisOptions(
         import_options=_import_options(args),
         scenario=scenarios[0],
         build_volume=args.volume,
         evaluation_date=_parse_date(args.date),
-        overrides=load_overrides(args.overrides) if args.overrides else (),
+        overrides=overrides,
         reference_dir=args.reference_dir,
     )
     analyses = []
     for path in args.boms:
         analyses.append(analyse(path, base, on_progress=_progress))
     main = analyses[0]
+    _warn_unmatched(overrides, analyses, args.overrides)
     others = [reanalyse(main, replace_scenario(base, s)) for s in scenarios[1:]]
     if args.output:
         write_report(analyses, args.output, comparison=others, on_progress=_progress)

@@ -36,6 +36,19 @@ _EXPLICIT_RE_MATERIALS = frozenset(
     {"ndfeb_sintered", "ndfeb_gbd", "ndfeb_bonded", "ndfeb_hot_deformed", "sm2co17", "smco5"}
 )
 _CLASS_TO_MATERIAL = {"smco": "sm2co17", "ndfeb_gbd": "ndfeb_gbd"}
+OVERRIDE_CLASSES: tuple[str, ...] = (
+    "ndfeb_sintered",
+    "ndfeb_gbd",
+    "ndfeb_bonded",
+    "ndfeb_hot_deformed",
+    "smco",
+    "ferrite",
+    "alnico",
+    "none",
+)
+"""The magnet classes a user may set for a line (the override dialog offers these)."""
+TRUE_WORDS = frozenset({"1", "true", "yes", "y"})
+FALSE_WORDS = frozenset({"", "0", "false", "no", "n"})
 OVERRIDE_FIELDS = frozenset(
     {
         "re_class",
@@ -904,7 +917,7 @@ def tag_lines(lines: pd.DataFrame, ref: Reference, params: TagParams | None = No
     cols["criticality"] = _override_float(ov, "criticality", n, math.nan)
     ss = ov.get("single_source")
     cols["single_source"] = (
-        ss.fillna("").astype(str).str.lower().isin(["1", "true", "yes", "y"]).to_numpy()
+        ss.fillna("").astype(str).str.strip().str.lower().isin(sorted(TRUE_WORDS)).to_numpy()
         if ss is not None
         else np.zeros(n, dtype=bool)
     )
@@ -1655,9 +1668,48 @@ def _cn_share(ref: Reference, stage: str, origin: np.ndarray, heavy: np.ndarray)
 # ------------------------------------------------------------------ overrides
 
 
-def _override_frame(lines: pd.DataFrame, overrides: Sequence[Override]) -> dict[str, pd.Series]:
+def override_problem(o: Override, ref: Reference) -> str | None:
+    """Why the value of override *o* cannot be used (None when it can). Tagging itself takes
+    any text, so an override file is checked with this when it is read: a class name with
+    a typo would otherwise mark a magnet line 'not a rare earth' without a word."""
+    v = o.value.strip()
+    if o.field == "re_class" and v not in OVERRIDE_CLASSES:
+        return f"'{v}' is not a magnet class; use one of {', '.join(OVERRIDE_CLASSES)}."
+    if o.field == "archetype":
+        ids = [str(a) for a in ref.archetypes["archetype_id"]]
+        if v not in ids:
+            return f"'{v}' is not an archetype id of the reference data (archetypes.csv)."
+    if o.field == "grade" and not _RE_GRADE.search(v.lower()):
+        return f"'{v}' is not a magnet grade (such as N42SH, 45UH or N52)."
+    if o.field in ("magnet_mass_g", "criticality"):
+        try:
+            number = float(v)
+        except ValueError:
+            number = math.nan
+        top = 1.0 if o.field == "criticality" else math.inf
+        if not (0.0 <= number <= top):
+            wanted = "a number from 0 to 1" if o.field == "criticality" else "grams (0 or more)"
+            return f"'{v}' is not {wanted}."
+    if o.field == "single_source" and v.lower() not in TRUE_WORDS | FALSE_WORDS:
+        return f"'{v}' is not yes or no."
+    if o.field in ORIGIN_COLUMNS and v and not country_code(v, _country_lookup(ref)):
+        return f"'{v}' is not a country of the reference data (a code such as CN, or a name)."
+    return None
+
+
+def overrides_matched(lines: pd.DataFrame, overrides: Sequence[Override]) -> list[bool]:
+    """Per override, whether it applies to at least one of the lines."""
+    matched = [False] * len(overrides)
+    _override_frame(lines, overrides, matched)
+    return matched
+
+
+def _override_frame(
+    lines: pd.DataFrame, overrides: Sequence[Override], matched: list[bool] | None = None
+) -> dict[str, pd.Series]:
     """Per field, a Series of override values aligned with the lines (NaN where none).
-    Line overrides win over manufacturer/supplier/part-number ones."""
+    Line overrides win over manufacturer/supplier/part-number ones. *matched* (one flag
+    per override) is set for those that apply to a line."""
     result: dict[str, pd.Series] = {}
     if not overrides:
         return result
@@ -1669,7 +1721,9 @@ def _override_frame(lines: pd.DataFrame, overrides: Sequence[Override]) -> dict[
         "ipn": lines["ipn"].astype(str).str.strip().str.lower(),
     }
     order = {"manufacturer": 0, "supplier": 1, "ipn": 2, "mpn": 3, "line": 4}
-    for o in sorted(overrides, key=lambda o: order.get(o.scope, 0)):
+    ranked = sorted(range(len(overrides)), key=lambda k: order.get(overrides[k].scope, 0))
+    for k in ranked:
+        o = overrides[k]
         if o.field not in OVERRIDE_FIELDS or o.scope not in keys:
             continue
         key = o.key if o.scope == "line" else o.key.strip().lower()
@@ -1678,6 +1732,8 @@ def _override_frame(lines: pd.DataFrame, overrides: Sequence[Override]) -> dict[
             mask = lines["row"].astype(str) == key
         if not mask.any():
             continue
+        if matched is not None:
+            matched[k] = True
         s = result.setdefault(
             o.field, pd.Series([None] * len(lines), index=lines.index, dtype=object)
         )

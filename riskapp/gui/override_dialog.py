@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from riskapp.core.tagging import OVERRIDE_CLASSES
 from riskapp.gui.lines import CLASS_LABELS, FIELD_LABELS, OVERRIDE_FIELDS
 
 if TYPE_CHECKING:
@@ -37,16 +38,7 @@ SCOPES: tuple[tuple[str, str], ...] = (
     ("supplier", "Every line of supplier"),
     ("mpn", "Every line with part number"),
 )
-CLASS_CHOICES: tuple[str, ...] = (
-    "ndfeb_sintered",
-    "ndfeb_gbd",
-    "ndfeb_bonded",
-    "ndfeb_hot_deformed",
-    "smco",
-    "ferrite",
-    "alnico",
-    "none",
-)
+CLASS_CHOICES: tuple[str, ...] = OVERRIDE_CLASSES
 
 
 class OverrideDialog(QDialog):

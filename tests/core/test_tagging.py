@@ -262,3 +262,54 @@ def test_missing_texts_read_as_empty(missing: object) -> None:
     assert bool(out["rare_earth"].iloc[2]) and out["grade"].iloc[2] == "N42"
     for column in ("rare_earth", "grade", "re_g_per_unit", "origin_magnet", "confidence"):
         assert out[column].tolist() == same[column].tolist(), column
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "ok"),
+    [
+        ("re_class", "ndfeb_sintered", True),
+        ("re_class", "none", True),
+        ("re_class", "ndfeb_sinterd", False),  # a typo would zero a magnet line
+        ("archetype", "no_such_archetype", False),
+        ("grade", "n42sh", True),
+        ("grade", "strong", False),
+        ("magnet_mass_g", "12.5", True),
+        ("magnet_mass_g", "-3", False),
+        ("magnet_mass_g", "a lot", False),
+        ("criticality", "0.7", True),
+        ("criticality", "7", False),
+        ("single_source", "Yes", True),
+        ("single_source", "maybe", False),
+        ("origin_magnet", "Japan", True),
+        ("origin_magnet", "CN", True),
+        ("origin_magnet", "", True),  # empty: origin unknown
+        ("origin_magnet", "Germny", False),
+    ],
+)
+def test_override_values_are_checked(field: str, value: str, ok: bool) -> None:
+    from riskapp.core.tagging import override_problem
+
+    problem = override_problem(Override("line", "BOM!2", field, value), REF)
+    assert (problem is None) == ok, problem
+    if not ok:
+        assert repr(value) in problem  # type: ignore[operator]
+
+
+def test_a_known_archetype_is_accepted() -> None:
+    from riskapp.core.tagging import override_problem
+
+    archetype = str(REF.archetypes["archetype_id"].iloc[0])
+    assert override_problem(Override("line", "2", "archetype", archetype), REF) is None
+
+
+def test_overrides_that_match_no_line_are_found() -> None:
+    from riskapp.core.tagging import overrides_matched
+
+    lines = bom({"description": "NdFeB magnet N42 20x10x5", "manufacturer": "Arnold"})
+    overrides = [
+        Override("manufacturer", "arnold ", "grade", "N52"),
+        Override("manufacturer", "Nobody", "grade", "N52"),
+        Override("line", "BOM!2", "re_class", "none"),
+        Override("line", "BOM!99", "re_class", "none"),
+    ]
+    assert overrides_matched(lines, overrides) == [True, False, True, False]

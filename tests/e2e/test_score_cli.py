@@ -152,6 +152,46 @@ def test_two_scenarios_in_json(tmp_path: Path) -> None:
     assert comparison["bom"]["bom_score"]["delta"] > 0, "denied permits raise the score"
 
 
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            "line,RX-10!12,re_class,ndfeb_sinterd\n",
+            "overrides.csv, row 2, column value: override for re_class: 'ndfeb_sinterd' is not",
+        ),
+        ("line,12,origin_magnet,Germny\n", "'Germny' is not a country"),
+        ("line,12,magnet_mass_g,-3\n", "'-3' is not grams"),
+    ],
+)
+def test_an_override_value_that_cannot_be_used_is_a_clear_error(
+    tmp_path: Path, rows: str, message: str
+) -> None:
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("scope,key,field,value\n" + rows, encoding="utf-8")
+    proc = run("score", str(SAMPLE_BOMS / "robot_arm.xlsx"), "--overrides", str(overrides))
+    assert proc.returncode == 1, proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_overrides_without_their_header_or_matching_nothing(tmp_path: Path) -> None:
+    bom = str(SAMPLE_BOMS / "robot_arm.xlsx")
+    headless = tmp_path / "headless.csv"
+    headless.write_text("line,12,grade,N52\n", encoding="utf-8")
+    proc = run("score", bom, "--overrides", str(headless))
+    assert proc.returncode == 1 and "headless.csv, row 1" in proc.stderr, proc.stderr
+    assert "no scope, key, field, value column" in proc.stderr
+    stray = tmp_path / "stray.csv"
+    stray.write_text(
+        "scope,key,field,value\nmanufacturer,Nobody Inc,grade,N52\nline,RX-10!12,grade,N52\n",
+        encoding="utf-8",
+    )
+    proc = run("score", bom, "--overrides", str(stray), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "the override manufacturer 'Nobody Inc' (grade) matches no line" in proc.stderr
+    assert "RX-10!12" not in proc.stderr
+
+
 def test_portfolio_of_two_boms(tmp_path: Path) -> None:
     out = tmp_path / "p.xlsx"
     proc = run(
