@@ -341,6 +341,12 @@ def load_overrides(path: str, ref: Any = None) -> tuple[Any, ...]:
         except ValueError as exc:
             raise UsageError(f"the overrides file is not valid JSON ({exc}).", file=path) from None
         rows = data.get("overrides", []) if isinstance(data, dict) else data
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise UsageError(
+                "the overrides file must hold a list of objects with scope, key, field and "
+                'value (or {"overrides": [such objects]}).',
+                file=path,
+            )
     else:
         reader = _csv.DictReader(text.splitlines())
         rows = list(reader)
@@ -354,8 +360,12 @@ def load_overrides(path: str, ref: Any = None) -> tuple[Any, ...]:
                 file=path,
                 row=1,
             )
+    is_json = p.suffix.lower() == ".json"
     out = []
-    for i, r in enumerate(rows, start=2):
+    for i, r in enumerate(rows, start=1 if is_json else 2):
+        # CSV: the sheet row (the header is row 1); JSON: the object's place in the list
+        where: dict[str, Any] = {"file": path} if is_json else {"file": path, "row": i}
+        which = f"override {i} " if is_json else "override "
         scope, key, fld, value = (
             str(r.get(k, "") or "").strip() for k in ("scope", "key", "field", "value")
         )
@@ -364,15 +374,15 @@ def load_overrides(path: str, ref: Any = None) -> tuple[Any, ...]:
             or fld not in OVERRIDE_FIELDS
         ):
             raise UsageError(
-                f"override has scope '{scope}' and field '{fld}'; scopes are line, manufacturer, "
+                f"{which}has scope '{scope}' and field '{fld}'; scopes are line, manufacturer, "
                 f"supplier, mpn, ipn and fields are {', '.join(sorted(OVERRIDE_FIELDS))}.",
-                file=path,
-                row=i,
+                **where,
             )
         override = Override(scope, key, fld, value, str(r.get("note", "") or ""))
         problem = override_problem(override, ref) if ref is not None else None
         if problem:
-            raise UsageError(f"override for {fld}: {problem}", file=path, row=i, column="value")
+            column = {} if is_json else {"column": "value"}
+            raise UsageError(f"{which}for {fld}: {problem}", **where, **column)
         out.append(override)
     return tuple(out)
 

@@ -192,6 +192,15 @@ def test_overrides_without_their_header_or_matching_nothing(tmp_path: Path) -> N
     assert "RX-10!12" not in proc.stderr
 
 
+@pytest.mark.parametrize("text", ["[1, 2]", '"abc"', '{"overrides": 5}', "null"])
+def test_an_overrides_json_of_the_wrong_shape_is_a_clear_error(tmp_path: Path, text: str) -> None:
+    overrides = tmp_path / "overrides.json"
+    overrides.write_text(text, encoding="utf-8")
+    proc = run("score", str(SAMPLE_BOMS / "robot_arm.xlsx"), "--overrides", str(overrides))
+    assert proc.returncode == 1, proc.stderr  # was an internal error (exit 4)
+    assert "overrides.json: the overrides file must hold a list of objects" in proc.stderr
+
+
 def test_portfolio_of_two_boms(tmp_path: Path) -> None:
     out = tmp_path / "p.xlsx"
     proc = run(
