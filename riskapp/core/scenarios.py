@@ -22,6 +22,7 @@ is documented in docs/scoring.md ("Scenarios")::
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tomllib
@@ -150,7 +151,20 @@ def _find(name_or_path: str | Path) -> Path:
 def _number(value: object, key: str, path: Path) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise UsageError(f"'{key}' must be a number, not {value!r}.", file=path)
+    if not math.isfinite(value):
+        raise UsageError(f"'{key}' must be a finite number, not {value!r}.", file=path)
     return float(value)
+
+
+_TABLE_RANGES = {
+    "weights": (0.0, math.inf, "0 or more"),
+    "tariffs": (0.0, math.inf, "a rate of 0 or more (0.3 = 30 %)"),
+    "price_factors": (1e-9, math.inf, "a factor above 0 (3.0 = three times the price)"),
+    "bands": (0.0, 100.0, "a score from 0 to 100"),
+    "grades": (0.0, 100.0, "a score from 0 to 100"),
+}
+"""What each numeric table's values may be (the parameters table is checked per key by
+scoring_parameters.csv's users)."""
 
 
 def _apply(base: Scenario, data: Mapping[str, Any], path: Path) -> Scenario:
@@ -210,6 +224,11 @@ def _apply(base: Scenario, data: Mapping[str, Any], path: Path) -> Scenario:
                     )
         else:
             clean_n = {str(k): _number(v, f"{table}.{k}", path) for k, v in values.items()}
+            if table in _TABLE_RANGES:
+                low, high, wanted = _TABLE_RANGES[table]
+                for k, v in clean_n.items():
+                    if not low <= v <= high:
+                        raise UsageError(f"'{table}.{k}' must be {wanted}, not {v:g}.", file=path)
             current = getattr(base, table)
             if table in ("weights", "bands", "grades", "tariffs", "parameters"):
                 strange = [k for k in clean_n if k not in current]

@@ -192,3 +192,22 @@ def test_bad_scenario_files_are_explained(
 def test_unknown_scenario_names_the_known_ones() -> None:
     with pytest.raises(UsageError, match=r"Known scenarios: .*baseline"):
         load_scenario("no_such_thing")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[tariffs]\nus_on_cn = inf\n", "'tariffs.us_on_cn' must be a finite number"),
+        ("[price_factors]\nDy = -3\n", "'price_factors.Dy' must be a factor above 0"),
+        ("[weights]\ncontrol = -1\n", "'weights.control' must be 0 or more"),
+        ("[bands]\nHigh = 150\n", "'bands.High' must be a score from 0 to 100"),
+    ],
+)
+def test_scenario_numbers_out_of_range_are_refused(
+    tmp_path: Path, ref: Reference, toml: str, message: str
+) -> None:
+    """An infinite tariff made NaN scores; a negative price factor a negative spend."""
+    path = tmp_path / "odd.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(UsageError, match=message):
+        load_scenario(str(path), ref=ref)
