@@ -335,7 +335,8 @@ def load_overrides(path: str, ref: Any = None) -> tuple[Any, ...]:
             f"the overrides file cannot be read ({exc.strerror or exc}).", file=path
         ) from None
     rows: list[dict[str, Any]]
-    if p.suffix.lower() == ".json":
+    is_json = p.suffix.lower() == ".json"
+    if is_json:
         try:
             data = json.loads(text)
         except ValueError as exc:
@@ -360,7 +361,6 @@ def load_overrides(path: str, ref: Any = None) -> tuple[Any, ...]:
                 file=path,
                 row=1,
             )
-    is_json = p.suffix.lower() == ".json"
     out = []
     for i, r in enumerate(rows, start=1 if is_json else 2):
         # CSV: the sheet row (the header is row 1); JSON: the object's place in the list

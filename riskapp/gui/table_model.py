@@ -185,7 +185,9 @@ def _format_texts(series: pd.Series) -> np.ndarray:
     if pd.api.types.is_bool_dtype(series.dtype):
         flags = series.to_numpy(dtype=bool, na_value=False)
         return np.where(flags, "yes", "").astype(object)
-    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=False) == "string":
+    from riskapp.core.values import python_texts
+
+    if python_texts(series):
         # Python strings and nothing else (most text columns of a BOM): the column itself,
         # found in one C pass, quicker than looking for missing values first
         return series.to_numpy()
