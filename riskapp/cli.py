@@ -325,6 +325,7 @@ def load_overrides(path: str, ref: Any = None) -> tuple[Any, ...]:
     import csv as _csv
 
     from riskapp.core.errors import UsageError
+    from riskapp.core.session import OVERRIDE_SCOPES
     from riskapp.core.tagging import OVERRIDE_FIELDS, Override, override_problem
 
     p = Path(path)
@@ -369,10 +370,7 @@ def load_overrides(path: str, ref: Any = None) -> tuple[Any, ...]:
         scope, key, fld, value = (
             str(r.get(k, "") or "").strip() for k in ("scope", "key", "field", "value")
         )
-        if (
-            scope not in ("line", "manufacturer", "supplier", "mpn", "ipn")
-            or fld not in OVERRIDE_FIELDS
-        ):
+        if scope not in OVERRIDE_SCOPES or fld not in OVERRIDE_FIELDS:
             raise UsageError(
                 f"{which}has scope '{scope}' and field '{fld}'; scopes are line, manufacturer, "
                 f"supplier, mpn, ipn and fields are {', '.join(sorted(OVERRIDE_FIELDS))}.",
