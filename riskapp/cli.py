@@ -379,7 +379,7 @@ def load_overrides(path: str, ref: Any = None) -> tuple[Any, ...]:
         override = Override(scope, key, fld, value, str(r.get("note", "") or ""))
         problem = override_problem(override, ref) if ref is not None else None
         if problem:
-            column = {} if is_json else {"column": "value"}
+            column: dict[str, Any] = {} if is_json else {"column": "value"}
             raise UsageError(f"{which}for {fld}: {problem}", **where, **column)
         out.append(override)
     return tuple(out)

@@ -883,7 +883,7 @@ def tag_lines(lines: pd.DataFrame, ref: Reference, params: TagParams | None = No
     symbols = element_symbols(ref)
     if n == 0:
         return _empty_tags(lines.copy(), symbols)
-    ov = _override_frame(lines, params.overrides)
+    ov = _override_frame(lines, usable_overrides(params.overrides, ref)[0])
     codes = _group_codes([*(lines[c] for c in _KEY_COLUMNS), *ov.values()])
     _, first = np.unique(codes, return_index=True)
     sub = _texts_filled(lines.iloc[first].reset_index(drop=True))
@@ -1517,7 +1517,9 @@ def _line_key_codes(out: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 # ------------------------------------------------------------------ origins
 
 
+@functools.lru_cache(maxsize=8)
 def _country_lookup(ref: Reference) -> dict[str, str]:
+    """Lower-case code, name and alias -> country code (callers only read it)."""
     look: dict[str, str] = {}
     for code, name, aliases in zip(
         ref.countries["code"], ref.countries["name"], ref.countries["aliases"], strict=True
@@ -1668,6 +1670,11 @@ def _cn_share(ref: Reference, stage: str, origin: np.ndarray, heavy: np.ndarray)
 # ------------------------------------------------------------------ overrides
 
 
+@functools.lru_cache(maxsize=8)
+def _archetype_ids(ref: Reference) -> frozenset[str]:
+    return frozenset(str(a) for a in ref.archetypes["archetype_id"])
+
+
 def override_problem(o: Override, ref: Reference) -> str | None:
     """Why the value of override *o* cannot be used (None when it can). Tagging itself takes
     any text, so an override file is checked with this when it is read: a class name with
@@ -1676,8 +1683,7 @@ def override_problem(o: Override, ref: Reference) -> str | None:
     if o.field == "re_class" and v not in OVERRIDE_CLASSES:
         return f"'{v}' is not a magnet class; use one of {', '.join(OVERRIDE_CLASSES)}."
     if o.field == "archetype":
-        ids = [str(a) for a in ref.archetypes["archetype_id"]]
-        if v not in ids:
+        if v not in _archetype_ids(ref):
             return f"'{v}' is not an archetype id of the reference data (archetypes.csv)."
     if o.field == "grade" and not _RE_GRADE.search(v.lower()):
         return f"'{v}' is not a magnet grade (such as N42SH, 45UH or N52)."
@@ -1695,6 +1701,23 @@ def override_problem(o: Override, ref: Reference) -> str | None:
     if o.field in ORIGIN_COLUMNS and v and not country_code(v, _country_lookup(ref)):
         return f"'{v}' is not a country of the reference data (a code such as CN, or a name)."
     return None
+
+
+def usable_overrides(
+    overrides: Sequence[Override], ref: Reference
+) -> tuple[tuple[Override, ...], list[str]]:
+    """The overrides whose values can be used, and one sentence for each of the others.
+    Tagging leaves the others out: a hand-edited session file may hold a value no dialog
+    or override file would let through (see override_problem)."""
+    usable: list[Override] = []
+    ignored: list[str] = []
+    for k, o in enumerate(overrides, start=1):
+        problem = override_problem(o, ref)
+        if problem is None:
+            usable.append(o)
+        else:
+            ignored.append(f"override {k} ({o.scope} {o.key!r}, {o.field}): {problem}")
+    return tuple(usable), ignored
 
 
 def overrides_matched(lines: pd.DataFrame, overrides: Sequence[Override]) -> list[bool]:

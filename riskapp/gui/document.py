@@ -47,6 +47,7 @@ class Outcome:
     signature: str = ""  # layout key of the file as read automatically ('' = not known)
     advice_index: Any = None  # detail_panel.AdviceIndex: line -> rows of advice
     accepted: frozenset[tuple[int, str]] = frozenset()  # options counted in Potential
+    ignored_overrides: tuple[str, ...] = ()  # why each unusable override was left out
 
 
 def run_analysis(
@@ -196,6 +197,7 @@ def compute_outcome(
     *limits* (riskapp.core.readers.Limits, None = built-in) apply to reading the file."""
     from riskapp.core.importer import ImportOptions
     from riskapp.core.session import find_layout_mapping, import_signature, session_options
+    from riskapp.core.tagging import usable_overrides
     from riskapp.gui.dashboard import dashboard_data
     from riskapp.gui.lines import prepare_analysis
 
@@ -229,6 +231,11 @@ def compute_outcome(
     if should_cancel():
         raise CancelledError()
     on_progress(0.97, "Preparing the views")
+    # a hand-edited session may hold a value tagging cannot use: tagging left it out, and
+    # the state drops it so that no view shows it as applied (the window says which)
+    usable, ignored = usable_overrides(state.overrides, analysis.reference)
+    if ignored:
+        state = replace(state, overrides=usable)
     if not state.source_sha256:
         state = replace(state, source_sha256=analysis.imported.report.sha256)
     prepared = prepare_analysis(analysis, state.overrides)
@@ -244,6 +251,7 @@ def compute_outcome(
         signature,
         advice_index(analysis),
         accepted_pairs(analysis),
+        tuple(ignored),
     )
 
 

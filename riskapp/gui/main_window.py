@@ -719,11 +719,24 @@ class MainWindow(QMainWindow):
             self._update_title()
             self.analysis_shown.emit()
             self.import_finished.emit(opened)
+            if outcome.ignored_overrides:
+                self._warn_ignored_overrides(name, outcome.ignored_overrides)
             if self.session_path is None and not outcome.applied_saved_mapping:
                 self._maybe_ask_import(analysis)
             return
         self.statusBar().showMessage("Scores updated", 3000)
         self.analysis_shown.emit()
+
+    def _warn_ignored_overrides(self, name: str, ignored: tuple[str, ...]) -> None:
+        shown = "\n".join(f"• {text}" for text in ignored[:10])
+        more = f"\n… and {len(ignored) - 10} more." if len(ignored) > 10 else ""
+        self.show_warning(
+            "Some overrides were left out",
+            f"{name}: {len(ignored)} override value(s) cannot be used and were left out "
+            "of the analysis.",
+            informative=f'{shown}{more}\n\nSet them again with "Set a value…" (F2) on the line; '
+            "saving the session keeps only the overrides in use.",
+        )
 
     def _on_failed(self, what: str, error: BaseException) -> None:
         opened = self._opening

@@ -313,3 +313,22 @@ def test_overrides_that_match_no_line_are_found() -> None:
         Override("line", "BOM!99", "re_class", "none"),
     ]
     assert overrides_matched(lines, overrides) == [True, False, True, False]
+
+
+def test_tagging_leaves_out_override_values_it_cannot_use() -> None:
+    """A hand-edited session can carry a value no dialog or override file lets through:
+    a class with a typo must not turn a magnet line into 'not a rare earth'."""
+    from riskapp.core.tagging import usable_overrides
+
+    magnet = {"description": "NdFeB magnet N42 20x10x5", "manufacturer": "Arnold"}
+    typo = Override("line", "BOM!2", "re_class", "ndfeb_sinterd")
+    good = Override("manufacturer", "arnold", "grade", "N52")
+    usable, ignored = usable_overrides([typo, good], REF)
+    assert usable == (good,)
+    assert len(ignored) == 1 and "override 1" in ignored[0] and "'ndfeb_sinterd'" in ignored[0]
+
+    t = tag(magnet, overrides=(typo, good))
+    assert bool(t["rare_earth"].iloc[0])
+    assert t["re_class"].iloc[0] == "ndfeb_sintered"
+    assert t["grade"].iloc[0] == "N52"  # the usable override still applies
+    assert t.equals(tag(magnet, overrides=(good,)))

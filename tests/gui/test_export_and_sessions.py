@@ -147,6 +147,32 @@ def test_save_and_reopen_a_session(
     other.close()
 
 
+def test_a_session_with_an_unusable_override_opens_without_it(
+    main_window: MainWindow, qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A hand-edited session with a class typo: the BOM opens, the typo is left out of the
+    analysis and of the state, and the window says which override and why."""
+    from riskapp.core.session import Session, save_session
+
+    good = Override("line", "UB-250 BOM!7", "origin_magnet", "JP")
+    typo = Override("line", "UB-250 BOM!7", "re_class", "ndfeb_sinterd")
+    session_file = save_session(
+        tmp_path / "edited.riskapp",
+        Session(source_path=str(EBIKE), overrides=(typo, good)),
+    )
+    with qtbot.waitSignal(main_window.import_finished, timeout=IMPORT_TIMEOUT_MS):
+        main_window.open_path(session_file)
+    assert main_window.document.state.overrides == (good,)  # type: ignore[union-attr]
+    lines = main_window.analysis.scored.lines  # type: ignore[union-attr]
+    hub = lines.loc[line_of(main_window, "Rear hub motor")]
+    assert bool(hub["rare_earth"]) and hub["re_class"] != "ndfeb_sinterd"
+    box = main_window.last_message_box
+    assert box is not None and "left out" in box.text()
+    assert "'ndfeb_sinterd' is not a magnet class" in box.informativeText()
+    box.done(0)
+    assert not main_window.isWindowModified()  # the file on disk still has both
+
+
 def test_a_broken_session_file_is_refused_clearly(main_window: MainWindow, tmp_path: Path) -> None:
     bad = tmp_path / "bad.riskapp"
     bad.write_text("{ not json", encoding="utf-8")
