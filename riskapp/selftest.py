@@ -31,17 +31,14 @@ import time
 import traceback
 import zipfile
 from collections.abc import Iterator
-from importlib.resources import as_file, files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskapp.core.errors import RiskappError
+from riskapp.core.reference import bundled_sample
 
 if TYPE_CHECKING:
     from riskapp.core.pipeline import Analysis
-
-SAMPLE = "robot_arm.xlsx"
-"""The bundled sample BOM (resources/samples/), copied there from sample_boms/."""
 
 WINDOW_TIMEOUT_S = 120.0
 """Give up on the window's import after this long (a frozen build on a slow machine)."""
@@ -167,11 +164,12 @@ def _sample(path: str | None) -> Iterator[Path]:
             raise SelfTestError(f"{sample} does not exist")
         yield sample
         return
-    resource = files("riskapp.resources") / "samples" / SAMPLE
-    if not resource.is_file():
-        raise SelfTestError(f"the bundled sample {SAMPLE} is missing from riskapp.resources")
-    with as_file(resource) as sample:
-        yield Path(sample)
+    with contextlib.ExitStack() as stack:
+        try:
+            sample = stack.enter_context(bundled_sample())
+        except FileNotFoundError as exc:
+            raise SelfTestError(str(exc)) from None
+        yield sample
 
 
 def _score(sample: Path, *, bundled: bool) -> Analysis:

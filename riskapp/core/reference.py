@@ -15,6 +15,7 @@ The file format is documented in docs/reference-data.md.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
@@ -23,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from importlib.resources import files
+from importlib.resources import as_file, files
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -351,6 +352,23 @@ REFERENCE_FILES: Mapping[str, FileSpec] = MappingProxyType(
 def default_reference_dir() -> Path:
     """The built-in reference folder shipped in the ``riskapp.resources`` package."""
     return Path(str(files("riskapp.resources") / "reference"))
+
+
+BUNDLED_SAMPLE = "robot_arm.xlsx"
+"""The sample BOM shipped in ``riskapp.resources/samples`` (the self-test and the desktop
+app's warm-up analyse it)."""
+
+
+@contextlib.contextmanager
+def bundled_sample() -> Iterator[Path]:
+    """The bundled sample BOM as a file on disk (FileNotFoundError when it is missing)."""
+    resource = files("riskapp.resources") / "samples" / BUNDLED_SAMPLE
+    if not resource.is_file():
+        raise FileNotFoundError(
+            f"the bundled sample {BUNDLED_SAMPLE} is missing from riskapp.resources"
+        )
+    with as_file(resource) as sample:
+        yield Path(sample)
 
 
 def split_list(value: object) -> list[str]:

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from riskapp.core.errors import CancelledError
+from riskapp.core.reference import bundled_sample
 from riskapp.core.session import Session
 from riskapp.gui import forked
 from riskapp.gui.workers import Worker, dispose
@@ -77,8 +78,6 @@ def run_analysis(
     return replace(outcome, analysis=_with_import_of(outcome.analysis, base))
 
 
-WARM_UP_SAMPLE = "robot_arm.xlsx"
-"""The bundled sample BOM (riskapp.resources/samples) analysed to warm the caches."""
 _WARMED: set[str] = set()  # reference folders ('' = built-in) this process is warm for
 
 
@@ -98,7 +97,7 @@ def warm_up(reference_dir: str | None = None) -> None:
         return
     started = time.perf_counter()
     try:
-        with _bundled_sample() as sample:
+        with bundled_sample() as sample:
             compute_outcome(
                 Session(source_path=str(sample), reference_dir=reference_dir),
                 None,
@@ -149,14 +148,6 @@ def import_for_warm_up() -> None:
     for name in optional:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-
-
-@contextlib.contextmanager
-def _bundled_sample() -> Any:
-    from importlib.resources import as_file, files
-
-    with as_file(files("riskapp.resources") / "samples" / WARM_UP_SAMPLE) as sample:
-        yield sample
 
 
 SAME_IMPORT = "riskapp:same-import-as-base"

@@ -644,3 +644,12 @@ def test_docs_describe_every_file_and_column() -> None:
         assert f"### {spec.filename}" in doc, spec.filename
         for name in spec.column_names:
             assert f"`{name}`" in doc, (spec.filename, name)
+
+
+def test_the_bundled_sample_is_a_file_beside_the_reference_data() -> None:
+    """The self-test and the app's warm-up analyse it; both find it through this helper."""
+    from riskapp.core.reference import BUNDLED_SAMPLE, bundled_sample
+
+    with bundled_sample() as sample:
+        assert sample.name == BUNDLED_SAMPLE and sample.is_file()
+        assert sample.read_bytes()[:2] == b"PK"  # an xlsx (a zip)
