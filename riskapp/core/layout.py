@@ -19,6 +19,7 @@ import pandas as pd
 from riskapp.core.fastre import ColumnPattern, as_arrow, have_arrow
 from riskapp.core.mapping import (
     ANCHOR_FIELDS,
+    MULTI_FIELDS,
     ColumnProfile,
     _exact_index,
     _variants,
@@ -392,6 +393,20 @@ def segment_header(text: pd.DataFrame, h: int) -> list[tuple[int, int]]:
     first_text = ""
     first_field = ""
     seen: set[str] = set()
+    names = [normalize_header(t) if t != "" else "" for t in row.tolist()]
+    fields = []
+    for t in row.tolist():
+        m = match_header(t) if t != "" else ()
+        fields.append(m[0][0] if m and m[0][1] >= 0.5 else "")
+
+    def repeats_table(c: int, seen: set[str]) -> bool:
+        """Whether the header from column c on starts the table again: a field that may
+        have several columns (Altium's 'Comment' and 'Description') starts a new table
+        only when another field of the current one follows it again."""
+        if fields[c] not in MULTI_FIELDS:
+            return True
+        return any(f in seen and f not in MULTI_FIELDS for f in fields[c + 1 :])
+
     for c in range(ncols):
         t = row.iloc[c]
         if t == "":
@@ -400,10 +415,10 @@ def segment_header(text: pd.DataFrame, h: int) -> list[tuple[int, int]]:
                 segments.append(cur)
                 cur = None
             continue
-        m = match_header(t)
-        f = m[0][0] if m and m[0][1] >= 0.5 else ""
-        n = normalize_header(t)
-        if cur is not None and (n == first_text or (f and f == first_field and f in seen)):
+        f, n = fields[c], names[c]
+        if cur is not None and (
+            n == first_text or (f and f == first_field and f in seen and repeats_table(c, seen))
+        ):
             cur[1] = c - 1
             segments.append(cur)
             cur = None

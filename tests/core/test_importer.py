@@ -77,6 +77,38 @@ def test_side_by_side_tables_each_become_their_own_group(tmp_path: Path) -> None
     assert a["category"].tolist() == ["Variant A", "Variant A"]
 
 
+def test_two_description_columns_are_one_table_and_a_repeated_layout_is_two(
+    tmp_path: Path,
+) -> None:
+    """Altium's default BOM has 'Comment' and 'Description' side by side: one table (each
+    line was counted twice when they split). 'Description | Qty | Bezeichnung | Menge'
+    repeats the quantity too: two tables side by side, without a blank column between."""
+    altium = xlsx(
+        tmp_path / "altium.xlsx",
+        [
+            ["Comment", "Description", "Designator", "Quantity", "Manufacturer Part Number 1"],
+            ["Magnet", "Diametric magnet 6x2.5mm NdFeB N35", "MAG1", 1, "AS5000-MD6H-2"],
+            ["10uF", "CAP CER 10UF 25V X7R 1206", "C1, C2", 2, "GRM31CR71E106KA12L"],
+        ],
+    )
+    res = lines_of(altium)
+    assert len(res.report.tables) == 1 and len(res.lines) == 2
+    assert res.lines["quantity"].tolist() == [1, 2]
+    assert "Diametric magnet" in res.lines["description"].iloc[0]
+
+    twin = xlsx(
+        tmp_path / "twin.xlsx",
+        [
+            ["Description", "Qty", "Bezeichnung", "Menge"],
+            ["Stepper NEMA17", 4, "Stepper NEMA23", 6],
+            ["M3 screw", 20, "M4 screw", 30],
+        ],
+    )
+    df = lines_of(twin).lines
+    assert sorted(df["quantity"].tolist()) == [4, 6, 20, 30]
+    assert df["table"].nunique() == 2
+
+
 def test_sections_repeated_headers_and_totals(tmp_path: Path) -> None:
     p = xlsx(
         tmp_path / "sec.xlsx",
