@@ -79,6 +79,12 @@ def _exact_index() -> dict[str, tuple[tuple[str, float], ...]]:
     return {k: tuple(sorted(v, key=lambda x: -x[1])) for k, v in idx.items()}
 
 
+_RE_HEADER_LETTER = re.compile(
+    r"[a-zäöüéèàíóúñ#\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+)
+"""A header has a letter: Latin, or Japanese kana, Chinese characters or Hangul."""
+
+
 def normalize_header(text: object) -> str:
     """Lower-case, single spaces, no trailing ':' or '*', '_' read as a space."""
     t = str(text or "").replace("\u00a0", " ").replace("_", " ").replace("\n", " ").strip().lower()
@@ -105,7 +111,7 @@ def _variants(n: str) -> list[str]:
 def match_header(text: str) -> tuple[tuple[str, float, str], ...]:
     """Candidate fields for a header text: ((field, confidence, how), ...), best first."""
     n = normalize_header(text)
-    if not n or len(n) > 60 or not re.search(r"[a-zäöüéèàíóúñ#]", n):
+    if not n or len(n) > 60 or not _RE_HEADER_LETTER.search(n):
         return ()
     best: dict[str, tuple[float, str]] = {}
 

@@ -71,17 +71,18 @@ _MATERIAL_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("sm2co17", r"\bsm2co17\b|\bsmco\s*2:17|\b2:17\b.{0,12}smco|\byxg-?\d{2}\w*|\brecoma\s*\d+"),
     ("smco5", r"\bsm1?co5\b|\bsmco\s*1:5|\byx-?\d{2}\b"),
-    ("sm2co17", r"\bsmco\b|samarium"),
+    ("sm2co17", r"\bsmco\b|samarium|钐钴|釤鈷|サマリウム|サマコバ|사마륨"),
     (
         "ndfeb_sintered",
         r"neod[iy]m|neodyn|n[ée]odyme|neod[íi]mio|\bndfeb\b|\bnd-?fe-?b\b|\bnd2fe14b\b|\bneo\s*magnets?|"
-        r"rare[- ]earth\s*(permanent\s*)?magnet|seltenerd\w*magnet|tierras?\s*raras",
+        r"rare[- ]earth\s*(permanent\s*)?magnet|seltenerd\w*magnet|tierras?\s*raras|"
+        r"钕|釹|ネオジ|네오디",
     ),
     (
         "ferrite",
-        r"\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite",
+        r"\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite|铁氧体磁|鐵氧體磁|フェライト磁石|フェライトマグネット|페라이트\s*자석",
     ),
-    ("alnico", r"\balnico\w*|\bal-ni-co\b"),
+    ("alnico", r"\balnico\w*|\bal-ni-co\b|铝镍钴|鋁鎳鈷|アルニコ|알니코"),
 )
 # 'N52', 'N42SH', '38UH'; without the N only the unmistakable suffixes ('36H' is a bicycle
 # rim with 36 holes), unless the text speaks of a magnet
@@ -89,7 +90,7 @@ _RE_GRADE = re.compile(
     r"(?<![a-z0-9.,/-])(?:n\s?(?P<e1>2[8-9]|[3-5]\d)(?P<t1>m|h|sh|uh|eh|ah|th)?|(?P<e2>2[8-9]|[3-5]\d)(?P<t2>sh|uh|eh|ah|th))(?![a-z0-9])"
 )
 _RE_GRADE_MH = re.compile(r"(?<![a-z0-9.,/-])(?P<e2>2[8-9]|[3-5]\d)(?P<t2>m|h)(?![a-z0-9])")
-_RE_MAGNET_WORD = re.compile(r"magnet|aimant|im[aá]n|magnete")
+_RE_MAGNET_WORD = re.compile(r"magnet|aimant|im[aá]n|magnete|磁铁|磁鐵|磁石|マグネット|자석")
 _NUM = r"(\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?)"
 _SEP = r"\s*[x×*]\s*"
 _UNIT = r"\s*(mm|cm|in\b|inch(?:es)?|\")?"

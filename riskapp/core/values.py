@@ -76,18 +76,43 @@ class ParsedQuantity:
 
 _RE_COMMA_STYLE = ColumnPattern(r"^\D*\d+(?:\.\d{3})*,\d{1,2}\D*$|^\D*\d+,\d{1,2}\D*$")
 _RE_DOT_STYLE = ColumnPattern(r"^\D*\d+(?:,\d{3})*\.\d+\D*$")
+# ... of which these could be a comma column's thousands: '1.250', '12.500'
+_RE_DOT_THREE = ColumnPattern(r"^\D*\d{1,3}\.\d{3}\D*$")
+# a comma no thousands separator can be: after a lone 0 ('0,350'), before four or more
+# digits ('1,2500'), after four or more ('1000,5'), or after dot-grouped thousands
+_RE_COMMA_ONLY = ColumnPattern(
+    r"^\D*0,\d+\D*$|^\D*\d+,\d{4,}\D*$|^\D*\d{4,},\d+\D*$|^\D*\d{1,3}(?:\.\d{3})+,\d+\D*$"
+)
+_RE_COMMA_THREE = ColumnPattern(r"^\D*\d{1,3},\d{3}\D*$")  # '1,000', '12,500 ST'
+_RE_DIGIT = ColumnPattern(r"\d")
+FIXED_DECIMALS_SHARE = 0.8
+"""A quantity column is read as written with three decimals after a comma (SAP's '1,000'
+for one piece) when at least this share of its cells with digits look so and none says
+otherwise: read with thousands separators, every quantity would be 1,000 or more."""
 
 
-def number_style(texts: pd.Series) -> str:
+def number_style(texts: pd.Series, *, quantities: bool = False) -> str:
     """Guess whether a column writes decimals with a comma ('comma') or a dot ('dot').
 
-    '1,5' or '1.234,50' mean comma; '1,234.50' or '0.5' mean dot. When nothing tells,
+    '1,5', '0,350' or '1.234,50' mean comma; '1,234.50' or '0.5' mean dot. A column whose
+    cells nearly all read 'd,ddd' ('1,000', '12,000', as SAP writes quantities with three
+    decimals) means comma too when the column holds *quantities*. When nothing tells,
     return 'dot'.
     """
     sample = _style_sample(texts, 5000)
-    comma = _RE_COMMA_STYLE.search(sample).sum()
-    dot = _RE_DOT_STYLE.search(sample).sum()
-    return "comma" if comma > dot else "dot"
+    comma = _RE_COMMA_STYLE.search(sample).sum() + _RE_COMMA_ONLY.search(sample).sum()
+    dot_any = _RE_DOT_STYLE.search(sample)
+    dot = dot_any.sum()
+    if comma > dot:
+        return "comma"
+    if comma and not (dot_any & ~_RE_DOT_THREE.search(sample)).any():
+        return "comma"  # every dot could group thousands, and a comma cannot
+    if quantities and dot == 0 and comma == 0:
+        three = int(_RE_COMMA_THREE.search(sample).sum())
+        with_digits = int(_RE_DIGIT.search(sample).sum())
+        if three >= 2 and three >= FIXED_DECIMALS_SHARE * with_digits:
+            return "comma"
+    return "dot"
 
 
 def _style_sample(texts: pd.Series, n: int) -> pd.Series:
@@ -107,6 +132,9 @@ def _style_sample(texts: pd.Series, n: int) -> pd.Series:
         if len(sample) >= n or take >= len(filled):
             return sample.head(n)
         take *= 4
+
+
+_ZEROS = frozenset({"0", "+0", "-0"})  # '0,350' is no thousand
 
 
 def to_float(text: str, style: str = "dot") -> float | None:
@@ -129,7 +157,7 @@ def to_float(text: str, style: str = "dot") -> float | None:
             t = t.replace(",", "")
     elif has_comma:
         parts = t.split(",")
-        if style == "comma" or (len(parts) == 2 and len(parts[1]) != 3):
+        if style == "comma" or (len(parts) == 2 and (len(parts[1]) != 3 or parts[0] in _ZEROS)):
             if len(parts) > 2:  # 1,234,567 with comma style makes no sense: thousands
                 t = t.replace(",", "")
             else:
@@ -283,7 +311,7 @@ def parse_quantities(raw: pd.Series, style: str | None = None) -> pd.DataFrame:
     Returns a frame with `value` (float, NaN when missing), `unit`, `note`, `problem`.
     """
     numbers, texts = split_cells(raw)
-    st = style or number_style(pd.Series(texts, dtype=object))
+    st = style or number_style(pd.Series(texts, dtype=object), quantities=True)
 
     def one(t: str) -> tuple[object, ...]:
         p = parse_quantity_text(t, st)

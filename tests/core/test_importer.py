@@ -448,3 +448,50 @@ def test_footnotes_under_the_table_are_not_lines(tmp_path: Path) -> None:
     res = lines_of(p)
     assert res.lines["description"].tolist() == ["Stepper motor NEMA17", "Belt GT2 6mm"]
     assert any(i.code == "note_row" and i.row == 5 for i in res.report.issues)
+
+
+def test_an_sap_cs12_export_in_german(tmp_path: Path) -> None:
+    """Title block, 'Objektkurztext' and 'Komponentenmenge', quantities with three decimals
+    after a comma ('1,000' is one piece, '0,350' a third of a kilogram)."""
+    p = xlsx(
+        tmp_path / "cs12.xlsx",
+        [
+            ["Strukturstückliste mehrstufig (CS12)"],
+            ["Material", "EB-2000-DU", "E-Bike Antriebseinheit 250W"],
+            ["Werk", "1000", "Verwendung", "1", "Alternative", "1"],
+            [],
+            ["Stufe", "Pos.", "Komponente", "Objektkurztext", "Komponentenmenge", "ME"],
+            [".1", "0010", "100-2001", "Mittelmotor kpl. 250W 36V", "1,000", "ST"],
+            ["..2", "0010", "100-2111", "Dauermagnet NdFeB N42SH 20x8x3", "12,000", "ST"],
+            ["..2", "0020", "100-2211", "Kupferlackdraht 0,5 mm", "0,350", "KG"],
+        ],
+    )
+    res = lines_of(p)
+    df = res.lines
+    assert res.report.tables[0].header_row == 5
+    assert "Dauermagnet NdFeB N42SH 20x8x3" in df["description"].tolist()[1]
+    assert df["quantity"].tolist() == [1.0, 12.0, 0.35]
+    assert df["extended_quantity"].tolist() == [1.0, 12.0, 0.35]
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        (
+            ["序号", "物料编码", "物料名称", "规格型号", "数量", "单位", "供应商"],
+            [1, "ES-M-002", "钕铁硼磁铁", "N35 20x10x2", 30, "片", "宁波"],
+        ),
+        (
+            ["No.", "品番", "品名", "型番", "数量", "単位", "メーカー"],
+            [1, "RB-001", "ネオジム磁石", "φ10×5", 30, "個", "信越化学"],
+        ),
+    ],
+)
+def test_chinese_and_japanese_headers(tmp_path: Path, header: list[str], row: list[object]) -> None:
+    p = xlsx(tmp_path / "cjk.xlsx", [["BOM 清单 / 部品表"], header, row])
+    res = lines_of(p)
+    mapping = res.report.tables[0].mapping_dict()
+    assert res.report.tables[0].header_row == 2
+    assert mapping["quantity"] == "E"
+    assert str(row[2]) in res.lines["description"].iloc[0]
+    assert res.lines["quantity"].tolist() == [30]

@@ -332,3 +332,53 @@ def test_tagging_leaves_out_override_values_it_cannot_use() -> None:
     assert t["re_class"].iloc[0] == "ndfeb_sintered"
     assert t["grade"].iloc[0] == "N52"  # the usable override still applies
     assert t.equals(tag(magnet, overrides=(good,)))
+
+
+@pytest.mark.parametrize(
+    ("text", "archetype_or_class"),
+    [
+        # Chinese, Japanese, Korean
+        ("钕铁硼磁铁 N35 20x10x2", "ndfeb_sintered"),
+        ("ネオジム磁石 φ10×5", "ndfeb_sintered"),
+        ("钐钴磁铁 2:17", "smco"),
+        ("轮毂电机 350W 36V 10寸", "ebike_hub_motor"),
+        ("无刷电机 48V 500W", "bldc_outrunner"),
+        ("ブラシレスDCモーター 24V 60W", "bldc_outrunner"),
+        ("ステッピングモーター 42角", "hybrid_stepper"),
+        ("步进电机 57", "hybrid_stepper"),
+        ("リニアモーター", "linear_motor"),
+        ("扬声器 8Ω 2W", "loudspeaker"),
+        ("永磁同步电机 15kW", "industrial_servo_motor"),
+        ("ACサーボモータ 400W", "industrial_servo_motor"),
+        # German and English words buyers write
+        ("Dauermagnet", "generic_magnet"),
+        ("Permanentmagnet", "generic_magnet"),
+        ("Polrad / Magnetring", "generic_magnet"),
+        ("PM-Synchronmotor 4 kW", "industrial_servo_motor"),
+        ("Synchronmotor mit Permanentmagneten 4 kW", "industrial_servo_motor"),
+        ("EC-Motor 24V 100W", "bldc_outrunner"),
+        ("Drohnenmotor", "bldc_outrunner"),
+        ("Electric oil pump 12 V, 200 W, integrated controller", "bldc_outrunner"),
+        ("Magnetic drive pump", "holding_magnet"),
+        ("Absolute encoder, magnetic, multi-turn", "magnetic_encoder_kit"),
+    ],
+)
+def test_words_in_more_languages_find_the_magnets(text: str, archetype_or_class: str) -> None:
+    t = tag({"description": text})
+    assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
+    assert archetype_or_class in (t["archetype"].iloc[0], t["re_class"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "フェライトコア",  # a ferrite core, not a magnet
+        "铁氧体磁环",  # ferrite ring (EMI)
+        "漆包线 0.6mm",  # enamelled wire
+        "EC-Lüfter 24V 120mm",  # a fan: 'possible', flagged for review, not counted
+        "Generator speed encoder, incremental, magnetic tape + sensor head",  # ferrite tape
+        "Magnetventil 24V DC",
+    ],
+)
+def test_the_new_words_leave_these_alone(text: str) -> None:
+    assert not bool(tag({"description": text})["rare_earth"].iloc[0])

@@ -91,6 +91,18 @@ def _texts() -> list[str]:
         "disc magnet d10×5 n45",
         "rotor magnet segment ndfeb n42sh 50x20x5 mm | 1234 | N42SH",
         "",
+        # Chinese, Japanese, Korean and German words the rules know (and their neighbours)
+        "钕铁硼磁铁 N35 20x10x2",
+        "轮毂电机 350W 36V",
+        "无刷电机 48V 500W",
+        "ネオジム磁石 φ10×5",
+        "ステッピングモーター 42角",
+        "フェライトコア",
+        "스피커 8Ω",
+        "Dauermagnet NdFeB N42SH 20x8x3",
+        "PM-Synchronmotor 4 kW",
+        "EC-Lüfter 24V 120mm",
+        "Generator speed encoder, incremental, magnetic tape + sensor head",
     ]
     for path in sorted(SAMPLE_BOMS.glob("*.labels.csv")):
         with path.open(encoding="utf-8") as fh:

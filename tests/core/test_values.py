@@ -68,6 +68,25 @@ def test_decimal_comma_column_style() -> None:
 
 
 @pytest.mark.parametrize(
+    ("cells", "values"),
+    [
+        # SAP writes every quantity with three decimals after a comma
+        (["1,000", "12,000", "0,350", "1,000"], [1.0, 12.0, 0.35, 1.0]),
+        (["1,000", "2,000", "4,000 ST"], [1.0, 2.0, 4.0]),  # nothing but 'd,ddd': still SAP
+        (["0,350", "1.250"], [0.35, 1250.0]),  # a comma column: the dot groups thousands
+        (["1000,5", "2"], [1000.5, 2.0]),
+        # English thousands stay thousands when the column says nothing else
+        (["1,000", "4", "25"], [1000.0, 4.0, 25.0]),
+        (["1,000", "2.5"], [1000.0, 2.5]),
+        (["1,000"], [1000.0]),
+    ],
+)
+def test_decimal_comma_evidence_in_a_quantity_column(cells: list[str], values: list[float]) -> None:
+    out = parse_quantities(pd.Series(cells, dtype=object))
+    assert out["value"].tolist() == values
+
+
+@pytest.mark.parametrize(
     ("text", "value", "currency"),
     [
         ("$355,80", 355.8, "USD"),
