@@ -137,20 +137,28 @@ def import_bom(
         quality = sum(len(f) * _spec_quality(s) for f, s in zip(frames, kept_specs, strict=True))
         per_sheet.append((sheet, kept_specs, frames, quality))
     progress(0.9, "Putting the lines together")
-    best = max((q for *_, q in per_sheet), default=0.0)
+    # a revision history, cover or notes sheet is read only when no other sheet has lines
+    bom_sheets = [q for sh, _, frames, q in per_sheet if frames and not _document_sheet(sh.name)]
+    best = max(bom_sheets or [q for *_, q in per_sheet], default=0.0)
     frames_out: list[pd.DataFrame] = []
     for sheet, specs, frames, quality in per_sheet:
+        document = bool(bom_sheets) and _document_sheet(sheet.name)
         take = bool(frames) and (
-            bool(options.sheets) or (quality >= 0.5 * best and (quality > 0 or best == 0))
+            bool(options.sheets)
+            or (not document and quality >= 0.5 * best and (quality > 0 or best == 0))
         )
         if not take:
             if frames:
+                why = (
+                    "its name says it is not the BOM"
+                    if document
+                    else "looks less like the BOM than the chosen sheet"
+                )
                 report.add(
                     "info",
                     "sheet_skipped",
                     f"Sheet '{sheet.name}' also has a table ({sum(len(f) for f in frames)} rows) but "
-                    "looks less like the BOM than the chosen sheet; choose it in the import "
-                    "options to read it.",
+                    f"{why}; choose it in the import options to read it.",
                     sheet=sheet.name,
                 )
             continue
@@ -205,6 +213,21 @@ def _sheets_to_scan(
                 sheet=s.name,
             )
     return visible or sheets
+
+
+_RE_DOCUMENT_SHEET = re.compile(
+    r"\b(?:rev(?:ision)?s?|revision\s*history|history|historie|change\s*-?logs?|changes|"
+    r"änderung\w*|aenderung\w*|cover|deckblatt|notes?|instructions?|read\s*me|legend|legende|"
+    r"anleitung|hinweise|approvals?|sign[- ]?off)\b",
+    re.I,
+)
+_RE_BOM_SHEET = re.compile(r"bom|b\.o\.m|stück|stueck|parts?|teile|nomenclature|material", re.I)
+
+
+def _document_sheet(name: str) -> bool:
+    """A sheet named as a revision history, cover, notes or instructions (and not as a
+    BOM or parts list: 'BOM rev C' is the BOM)."""
+    return bool(_RE_DOCUMENT_SHEET.search(name)) and not _RE_BOM_SHEET.search(name)
 
 
 def _spec_quality(spec: TableSpec) -> float:
@@ -408,11 +431,12 @@ def _table_lines(
     merged_rows = _merged_rows(sheet, r0, r1, a, b)
     single = (cnt == 1) | (merged_rows & (cnt >= 1))
     first_idx = ne.argmax(axis=1)
-    single_val = np.full(len(block), "", dtype=object)
-    for j, label in enumerate(block.columns):  # the text of the first cell of one-cell rows
-        rows_j = single & (first_idx == j)
+    first_val = np.full(len(block), "", dtype=object)
+    for j, label in enumerate(block.columns):  # the text of each row's first filled cell
+        rows_j = (cnt >= 1) & (first_idx == j)
         if rows_j.any():
-            single_val[rows_j] = block[label][rows_j].to_numpy(dtype=object)
+            first_val[rows_j] = block[label][rows_j].to_numpy(dtype=object)
+    single_val = np.where(single, first_val, "")
     sheet_name = sheet.name
     tt = _TableText(text, text_codes, r0, r1)
 
@@ -471,12 +495,18 @@ def _table_lines(
         last_qty = with_qty[with_qty].index.max() if with_qty.any() else None
         body = is_line & (key.index <= last_qty) if last_qty is not None else is_line
         if last_qty is not None and with_qty.sum() >= 0.8 * body.sum():
-            footnote = is_line & single_s & ~has_qty & (key.index > last_qty)
+            # ... and rows led by a label ('Notes:', 'Prepared by:', 'Approved:')
+            after = np.asarray(key.index > last_qty) & ~has_qty.to_numpy()
+            labelled = np.zeros(len(key), dtype=bool)
+            for pos in np.nonzero(after)[0]:
+                v = first_val[pos]
+                labelled[pos] = isinstance(v, str) and v.endswith(":") and len(v) <= 30
+            footnote = is_line & (single_s | labelled) & after
             for pos in np.nonzero(footnote.to_numpy())[0][:20]:
                 report.add(
                     "info",
                     "note_row",
-                    f"One-cell row under the table ('{key.iloc[pos][:40]}') read as a note, not a line.",
+                    f"Row under the table ('{key.iloc[pos][:40]}') read as a note, not a line.",
                     sheet=sheet_name,
                     row=sheet.row_number(r0 + int(pos)),
                     column=column_letter(a),

@@ -19,6 +19,7 @@ import pandas as pd
 from riskapp.core.fastre import ColumnPattern, as_arrow, have_arrow
 from riskapp.core.mapping import (
     ANCHOR_FIELDS,
+    KEY_FIELDS,
     MULTI_FIELDS,
     ColumnProfile,
     _exact_index,
@@ -382,6 +383,10 @@ def header_candidates(
     return out
 
 
+SPACER_COLUMNS = 2
+"""Empty columns a table may have between its own columns (a spacer before 'Qty')."""
+
+
 def segment_header(text: pd.DataFrame, h: int) -> list[tuple[int, int]]:
     """Split one header row into side-by-side tables: [(first_col, last_col)] (inclusive)."""
     row = text.iloc[h]
@@ -439,7 +444,24 @@ def segment_header(text: pd.DataFrame, h: int) -> list[tuple[int, int]]:
             if not col_empty_below[c]:
                 end = c
         out.append((a, end))
-    return out
+    # a part without a key field whose fields the table on its left lacks (a Qty column
+    # kept apart by an empty spacer column) is no table of its own but that table's; a
+    # side box ('Total cost w/ controller' beside the prices) stays apart
+    merged: list[tuple[int, int]] = []
+    for a, b in out:
+        own = {f for f in fields[a : b + 1] if f}
+        if (
+            merged
+            and own
+            and not own.intersection(KEY_FIELDS)
+            and a - merged[-1][1] <= SPACER_COLUMNS + 1
+        ):
+            left = {f for f in fields[merged[-1][0] : merged[-1][1] + 1] if f}
+            if not own & left:
+                merged[-1] = (merged[-1][0], b)
+                continue
+        merged.append((a, b))
+    return merged
 
 
 def find_tables(
@@ -470,11 +492,31 @@ def find_tables(
             hdrs = {c: str(text.iat[h, c]) for c in range(a, b + 1) if text.iat[h, c] != ""}
             profiles = _profiles(raw, text, h + 1, end, range(a, b + 1))
             mapping = propose_mapping(hdrs, profiles, a)
-            spec = TableSpec(sheet.name, h, a, b, hdrs, mapping, h + 1, end)
+            mapping, notes = _visible_first(mapping, sheet.hidden_cols, hdrs)
+            spec = TableSpec(sheet.name, h, a, b, hdrs, mapping, h + 1, end, notes=notes)
             spec.title = _title_above(text, h, a, b, set(headers))
             specs.append(spec)
             specs.extend(_headerless_blocks(sheet, raw, text, spec, profiles))
     return [s for s in specs if s.fields & {"description", "name", "ipn", "mpn", "ref_des", "spn"}]
+
+
+def _visible_first(
+    mapping: list[tuple[int, str, float, str]], hidden: set[int], headers: dict[int, str]
+) -> tuple[list[tuple[int, str, float, str]], list[str]]:
+    """A field read from several columns (description, notes, link) leaves out the hidden
+    ones when a visible one has it: a hidden 'Old description' is not today's text."""
+    visible = {f for c, f, _, _ in mapping if c not in hidden}
+    kept, notes = [], []
+    for m in mapping:
+        c, f = m[0], m[1]
+        if c in hidden and f in MULTI_FIELDS and f in visible:
+            notes.append(
+                f"Hidden column {_letters(c)} ('{headers.get(c, '')}') is not read as the "
+                f"{f}: a visible column has it (it is kept as an extra column)"
+            )
+            continue
+        kept.append(m)
+    return kept, notes
 
 
 def _drop_repeated_headers(text: pd.DataFrame, headers: list[int]) -> list[int]:

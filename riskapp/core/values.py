@@ -63,6 +63,9 @@ _RE_PACK_ONLY = re.compile(
 )
 _RE_RANGE = re.compile(rf"^\s*({_NUM})\s*(?:-|–|—|to|bis|a)\s*({_NUM})\s*(.*)$", re.I)
 _RE_FRACTION = re.compile(r"^(\d+)\s*/\s*(\d+)$")
+_RE_DATE_TEXT = re.compile(
+    r"^(?:\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|\d{1,2}[./]\d{1,2}[./]\d{4}|\d{1,2}:\d{2}:\d{2})$"
+)
 _RE_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
 
 
@@ -184,6 +187,8 @@ def parse_quantity_text(text: str, style: str = "dot") -> ParsedQuantity:
     value = to_float(raw, style)
     if value is not None:
         return ParsedQuantity(value, "", "", value < 0)
+    if _RE_DATE_TEXT.match(raw):  # a date cell in the quantity column: not 2,024 pieces
+        return ParsedQuantity(None, "", f"'{raw}' is a date or time, not a quantity", True)
     m = _RE_PACK_ONLY.match(low)
     if m:
         n = m.group(1) or m.group(2)

@@ -495,3 +495,117 @@ def test_chinese_and_japanese_headers(tmp_path: Path, header: list[str], row: li
     assert mapping["quantity"] == "E"
     assert str(row[2]) in res.lines["description"].iloc[0]
     assert res.lines["quantity"].tolist() == [30]
+
+
+def test_labelled_rows_under_the_total_are_notes_not_lines(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "foot.xlsx",
+        [
+            ["Part #", "Description", "Qty", "Unit Cost"],
+            ["SB-01", 'Woofer 4" 4 ohm neodymium', 2, 4.1],
+            ["SB-02", "Enclosure MDF", 1, 3],
+            [None, "TOTAL", 3, None],
+            [],
+            ["Notes:", "All parts RoHS compliant. Speaker drivers sourced from Guangdong."],
+            ["Prepared by:", "J. Smith", None, "Date:"],
+        ],
+    )
+    res = lines_of(p)
+    assert res.lines["row"].tolist() == [2, 3]
+    notes = [i for i in res.report.issues if i.code == "note_row"]
+    assert [i.row for i in notes] == [6, 7]
+
+
+def test_a_spacer_column_before_qty_keeps_the_table_whole(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "spacer.xlsx",
+        [
+            ["Part No", "Description", None, "Qty", "Supplier"],
+            ["P1", "Stepper motor NEMA17", None, 2, "Nanotec"],
+            ["P2", "Screw M3x8", None, 10, None],
+        ],
+    )
+    res = lines_of(p)
+    assert len(res.report.tables) == 1
+    assert res.lines["quantity"].tolist() == [2, 10]
+    assert res.lines["supplier"].tolist() == ["Nanotec", ""]
+
+
+def test_a_side_box_beside_the_table_stays_apart(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "box.xlsx",
+        [
+            ["Part Name", "Part Quantity", "Total Part Cost", None, "Total Cost w/ Controller"],
+            ["6805 Bearing", 2, 2.58, None, 72.63],
+            ["Magnet N52 10x5", 8, 4.0, None, None],
+        ],
+    )
+    res = lines_of(p)
+    assert res.report.tables[0].last_col == "C"
+    assert res.lines["ext_price"].tolist() == [2.58, 4.0]
+
+
+def test_a_hidden_old_description_is_not_read_as_the_description(tmp_path: Path) -> None:
+    def hide(_wb: object, ws: object) -> None:
+        ws.column_dimensions["D"].hidden = True  # type: ignore[attr-defined]
+
+    p = xlsx(
+        tmp_path / "hidden.xlsx",
+        [
+            ["Part Number", "Description", "Qty", "Old description"],
+            ["P4", "Bracket", 2, "Stepper NEMA17"],
+        ],
+        setup=hide,
+    )
+    res = lines_of(p)
+    assert "Stepper" not in res.lines["description"].iloc[0]
+    assert any("Hidden column D" in i.message for i in res.report.issues)
+
+
+def test_a_revision_history_sheet_is_not_a_second_bom(tmp_path: Path) -> None:
+    def more(wb: object, _ws: object) -> None:
+        rev = wb.create_sheet("Rev history")  # type: ignore[attr-defined]
+        for row in [
+            ["Rev", "Description", "Date", "Qty"],
+            ["A", "Replaced servo motor with stepper motor", "2024-01-01", 1],
+            ["B", "Added neodymium magnets to latch", "2024-02-01", 2],
+        ]:
+            rev.append(row)
+
+    p = xlsx(
+        tmp_path / "rev.xlsx",
+        [["Part Number", "Description", "Qty"], ["S1", "Hub motor 350W", 1]],
+        setup=more,
+    )
+    res = lines_of(p)
+    assert res.report.chosen_sheets == ["BOM"]
+    assert any(i.code == "sheet_skipped" and i.sheet == "Rev history" for i in res.report.issues)
+    # chosen on purpose, it is read
+    assert len(lines_of(p, sheets=("Rev history",)).lines) == 2
+
+
+def test_a_sheet_named_bom_rev_c_is_the_bom(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "bomrev.xlsx",
+        [["Part Number", "Description", "Qty"], ["S1", "Hub motor 350W", 1]],
+        sheet="BOM rev C",
+    )
+    assert lines_of(p).report.chosen_sheets == ["BOM rev C"]
+
+
+def test_dates_in_the_quantity_column_are_not_quantities(tmp_path: Path) -> None:
+    import datetime as dt
+
+    p = xlsx(
+        tmp_path / "dates.xlsx",
+        [
+            ["Part", "Description", "Qty"],
+            ["P1", "Magnet N52 10x5", dt.date(2024, 1, 2)],
+            ["P2", "Screw", "2024-04-02"],
+            ["P3", "Nut", 4],
+        ],
+    )
+    res = lines_of(p)
+    q = res.lines["quantity"].tolist()
+    assert q[2] == 4 and all(v != v or v is None for v in q[:2])  # NaN/None: no quantity
+    assert sum("is a date or time" in i.message for i in res.report.issues) == 2
