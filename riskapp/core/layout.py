@@ -490,6 +490,7 @@ def find_tables(
                     end = h2
                     break
             hdrs = {c: str(text.iat[h, c]) for c in range(a, b + 1) if text.iat[h, c] != ""}
+            hdrs = _with_group_headers(sheet, text, h, a, b, hdrs)
             profiles = _profiles(raw, text, h + 1, end, range(a, b + 1))
             mapping = propose_mapping(hdrs, profiles, a)
             mapping, notes = _visible_first(mapping, sheet.hidden_cols, hdrs)
@@ -498,6 +499,27 @@ def find_tables(
             specs.append(spec)
             specs.extend(_headerless_blocks(sheet, raw, text, spec, profiles))
     return [s for s in specs if s.fields & {"description", "name", "ipn", "mpn", "ref_des", "spn"}]
+
+
+def _with_group_headers(
+    sheet: RawSheet, text: pd.DataFrame, h: int, a: int, b: int, hdrs: dict[int, str]
+) -> dict[int, str]:
+    """A two-row header: a header word merged across columns in the row above
+    ('Quantity' over 'per axis | per turbine') is put in front of each header below it
+    ('Quantity per axis'), so that the columns under it can be recognised."""
+    if h == 0 or not sheet.merged:
+        return hdrs
+    out = dict(hdrs)
+    for _r0, c0, r1, c1 in sheet.merged:
+        if r1 != h - 1 or c1 <= c0 or c1 < a or c0 > b:
+            continue
+        group = str(text.iat[h - 1, c0]).strip()
+        if not group or not match_header(group):
+            continue
+        for c in range(max(a, c0), min(b, c1) + 1):
+            sub = out.get(c, "")
+            out[c] = f"{group} {sub}" if sub else group
+    return out
 
 
 def _visible_first(

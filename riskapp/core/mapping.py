@@ -276,6 +276,23 @@ def propose_mapping(
         prof = profiles.get(first_col)
         if prof and prof.texty and prof.fill >= 0.5 and prof.url < 0.2:
             result.append((first_col, "name", 0.4, "content"))
+            taken_cols.add(first_col)
+    # no description or name under a header riskapp knows ('Blurb', 'Artikeltext'): the
+    # column that reads most like prose describes the line (else the part number would)
+    if not {f for _, f, _, _ in result} & {"description", "name"}:
+        prose = [
+            (p.spaced, p.avg_len, -col)
+            for col in headers
+            if col not in taken_cols
+            and (p := profiles.get(col)) is not None
+            and p.texty
+            and p.fill >= 0.5
+            and p.spaced >= 0.5
+            and p.avg_len >= 12
+            and p.url < 0.2
+        ]
+        if prose:
+            result.append((-max(prose)[2], "description", 0.45, "content"))
     result.sort(key=lambda x: x[0])
     return result
 

@@ -609,3 +609,42 @@ def test_dates_in_the_quantity_column_are_not_quantities(tmp_path: Path) -> None
     q = res.lines["quantity"].tolist()
     assert q[2] == 4 and all(v != v or v is None for v in q[:2])  # NaN/None: no quantity
     assert sum("is a date or time" in i.message for i in res.report.issues) == 2
+
+
+def test_a_prose_column_under_an_unknown_header_describes_the_line(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "blurb.xlsx",
+        [
+            ["Part No", "Blurb", "Qty", "Maker"],
+            ["P1", "Stepper motor NEMA17 1.8 deg 0.4Nm", 2, "Nanotec"],
+            ["P2", "Screw M3x8 DIN912 A2", 10, None],
+            ["P3", "Bearing 608ZZ deep groove", 4, "SKF"],
+        ],
+    )
+    res = lines_of(p)
+    assert res.report.tables[0].mapping_dict()["description"] == "B"
+    assert "Stepper motor NEMA17" in res.lines["description"].iloc[0]
+
+
+def test_a_two_row_header_under_merged_group_words(tmp_path: Path) -> None:
+    def merge(_wb: object, ws: object) -> None:
+        for rng in ("A2:B2", "C2:D2", "E2:F2"):
+            ws.merge_cells(rng)  # type: ignore[attr-defined]
+
+    p = xlsx(
+        tmp_path / "two_rows.xlsx",
+        [
+            ["Pitch System PS-3 – Bill of Materials"],
+            ["Part", None, "Quantity", None, "Supplier", None],
+            ["Number", "Description", "per axis", "per turbine", "Name", "Part No."],
+            ["P-1001", "Pitch motor PMSM 7.5 kW IP54", 1, 3, "Siemens", "1PH8"],
+            ["P-1002", "Pitch gearbox planetary i=150", 1, 3, "Bonfiglioli", "709T"],
+        ],
+        setup=merge,
+    )
+    res = lines_of(p)
+    mapping = res.report.tables[0].mapping_dict()
+    assert mapping["quantity"] == "C" and mapping["description"] == "B"
+    assert mapping["supplier"] == "E" and mapping["ipn"] == "A"
+    assert res.lines["quantity"].tolist() == [1, 1]
+    assert res.lines["supplier"].tolist() == ["Siemens", "Bonfiglioli"]
