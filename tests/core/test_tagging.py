@@ -382,3 +382,38 @@ def test_words_in_more_languages_find_the_magnets(text: str, archetype_or_class:
 )
 def test_the_new_words_leave_these_alone(text: str) -> None:
     assert not bool(tag({"description": text})["rare_earth"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Servo drive SINAMICS S210 1AC 230V",
+        "Servoverstärker 400 W",
+        "Frequenzumrichter 1,1 kW",
+        "VFD 2.2 kW 400 V",
+        "Variateur de vitesse ATV320",
+    ],
+)
+def test_servo_drives_and_frequency_inverters_are_electronics(text: str) -> None:
+    t = tag({"description": text})
+    assert not bool(t["rare_earth"].iloc[0])
+    assert not bool(t["needs_review"].iloc[0])
+
+
+def test_a_servo_motor_with_its_drive_built_in_keeps_its_magnets() -> None:
+    assert bool(
+        tag({"description": "Servo motor 400W with integrated servo drive"})["rare_earth"].iloc[0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "rare"),
+    [
+        ("BLDC-Motor: Stator, bewickelt", False),  # the stator of a BLDC motor: windings only
+        ("Wound stator 12N14P for outrunner", False),
+        ("Outrunner motor 2207 stator 22mm", True),  # a motor named by its stator size
+        ("BLDC motor 24V", True),
+    ],
+)
+def test_a_wound_stator_named_after_its_motor_has_no_magnets(text: str, rare: bool) -> None:
+    assert bool(tag({"description": text})["rare_earth"].iloc[0]) is rare
