@@ -112,6 +112,7 @@ def import_bom(
         progress(0.1 + 0.8 * i / max(1, len(chosen)), f"Finding the BOM in sheet '{sheet.name}'")
         if cancelled():
             raise CancelledError()
+        _drop_far_columns(sheet, report)
         distinct: dict[Any, tuple[np.ndarray, pd.Series]] = {}
         raw, text = sheet_frames(sheet, distinct)
         forced = options.header_row - 1 if options.header_row else None
@@ -228,6 +229,41 @@ def _document_sheet(name: str) -> bool:
     """A sheet named as a revision history, cover, notes or instructions (and not as a
     BOM or parts list: 'BOM rev C' is the BOM)."""
     return bool(_RE_DOCUMENT_SHEET.search(name)) and not _RE_BOM_SHEET.search(name)
+
+
+FAR_COLUMNS_GAP = 100
+"""Empty columns that cut a sheet: cells beyond such a gap (a stray value in column XFD)
+are no part of a BOM, and reading 16,000 empty columns would take minutes."""
+
+
+def _drop_far_columns(sheet: RawSheet, report: ImportReport) -> None:
+    """Leave out the columns right of the first run of FAR_COLUMNS_GAP empty columns that
+    follows the sheet's first filled column (and a long empty tail)."""
+    if sheet.n_cols <= FAR_COLUMNS_GAP:
+        return
+    used = sheet.used_columns()
+    filled = [j for j, u in enumerate(used) if u]
+    if not filled:
+        return
+    last = filled[0]
+    far: list[int] = []
+    for k, j in enumerate(filled[1:], start=1):
+        if j - last - 1 >= FAR_COLUMNS_GAP:
+            far = filled[k:]
+            break
+        last = j
+    if not far and len(used) - (last + 1) < FAR_COLUMNS_GAP:
+        return
+    sheet.keep_columns(last + 1)
+    if far:
+        report.add(
+            "info",
+            "far_columns",
+            f"Cells in {len(far)} column(s) far right of the table (from column "
+            f"{column_letter(far[0])}, after {far[0] - last - 1} empty columns) were left out.",
+            sheet=sheet.name,
+            column=column_letter(far[0]),
+        )
 
 
 def _spec_quality(spec: TableSpec) -> float:

@@ -405,12 +405,11 @@ def segment_header(text: pd.DataFrame, h: int) -> list[tuple[int, int]]:
         fields.append(m[0][0] if m and m[0][1] >= 0.5 else "")
 
     def repeats_table(c: int, seen: set[str]) -> bool:
-        """Whether the header from column c on starts the table again: a field that may
-        have several columns (Altium's 'Comment' and 'Description') starts a new table
-        only when another field of the current one follows it again."""
-        if fields[c] not in MULTI_FIELDS:
-            return True
-        return any(f in seen and f not in MULTI_FIELDS for f in fields[c + 1 :])
+        """Whether the header from column c on starts the table again: a second header
+        of the first column's field (Altium's 'Comment' then 'Description', Teamcenter's
+        'BOM Line' then 'Find No.') starts a new table only when another field of the
+        current one follows it again."""
+        return any(f in seen and f != fields[c] and f not in MULTI_FIELDS for f in fields[c + 1 :])
 
     for c in range(ncols):
         t = row.iloc[c]
@@ -514,12 +513,29 @@ def _with_group_headers(
         if r1 != h - 1 or c1 <= c0 or c1 < a or c0 > b:
             continue
         group = str(text.iat[h - 1, c0]).strip()
-        if not group or not match_header(group):
+        found = match_header(group) if group else ()
+        if not found:
             continue
-        for c in range(max(a, c0), min(b, c1) + 1):
+        cols = range(max(a, c0), min(b, c1) + 1)
+        if found[0][0] == "quantity":
+            # 'Quantities' over 'Per Node | Nodes | Total': the quantity is the one per
+            # unit, the total is the extended quantity, the others are something else
+            subs = {c: out.get(c, "") for c in cols}
+            per = [c for c, t in subs.items() if _RE_PER.match(t)]
+            for c, t in subs.items():
+                if _RE_TOTAL_WORD.search(t):
+                    out[c] = "total quantity"
+                elif c in per or not per:
+                    out[c] = f"{group} {t}" if t else group
+            continue
+        for c in cols:
             sub = out.get(c, "")
             out[c] = f"{group} {sub}" if sub else group
     return out
+
+
+_RE_PER = re.compile(r"^\s*(per|each|pro|je|par|por|x)\b|/\s*\w+$", re.I)
+_RE_TOTAL_WORD = re.compile(r"\b(total|gesamt|sum|summe|totale?)\b", re.I)
 
 
 def _visible_first(

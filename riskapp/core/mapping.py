@@ -277,12 +277,13 @@ def propose_mapping(
         if prof and prof.texty and prof.fill >= 0.5 and prof.url < 0.2:
             result.append((first_col, "name", 0.4, "content"))
             taken_cols.add(first_col)
-    # no description or name under a header riskapp knows ('Blurb', 'Artikeltext'): the
-    # column that reads most like prose describes the line (else the part number would)
+    # no description or name under a header riskapp knows ('Blurb', 'Artikeltext', or
+    # none at all): the column that reads most like prose describes the line (else the
+    # part number would)
     if not {f for _, f, _, _ in result} & {"description", "name"}:
         prose = [
             (p.spaced, p.avg_len, -col)
-            for col in headers
+            for col in sorted(set(headers) | set(profiles))
             if col not in taken_cols
             and (p := profiles.get(col)) is not None
             and p.texty

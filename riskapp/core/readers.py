@@ -216,6 +216,41 @@ class RawSheet:
                 return len(self.columns)
             return max((len(r) for r in self.cells), default=0)
 
+    def used_columns(self) -> list[bool]:
+        """Per column, whether any of its cells holds something (not '' or None)."""
+        with _FORM_LOCK:
+            width = self.n_cols
+            used = [False] * width
+            if self.packed is not None:
+                for block in self.packed:
+                    for j, part in enumerate(block):
+                        if part is not None and not used[j]:
+                            _, _, uniq, _, floats_b, others = part
+                            used[j] = bool(floats_b) or bool(others) or any(t != "" for t in uniq)
+            elif self.columns is not None:
+                for j, col in enumerate(self.columns):
+                    used[j] = any(v is not None and v != "" for v in col)
+            else:
+                for row in self.cells:
+                    for j, v in enumerate(row):
+                        if not used[j] and v is not None and v != "":
+                            used[j] = True
+            return used
+
+    def keep_columns(self, width: int) -> None:
+        """Leave out every column from `width` on (cells far right of the table)."""
+        with _FORM_LOCK:
+            if self.packed is not None:
+                self.packed = [block[:width] for block in self.packed]
+            elif self.columns is not None:
+                self.columns = self.columns[:width]
+            else:
+                self.cells = [row[:width] for row in self.cells]
+            self.hidden_cols = {c for c in self.hidden_cols if c < width}
+            self.merged = [m for m in self.merged if m[1] < width]
+            self.merged = [(r0, c0, r1, min(c1, width - 1)) for r0, c0, r1, c1 in self.merged]
+            self.links = {k: v for k, v in self.links.items() if k[1] < width}
+
     def grid(self) -> list[list[Any]]:
         """The cells as rows (padded to the sheet's width), whichever form they are held in."""
         self.unpack()

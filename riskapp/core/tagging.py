@@ -75,12 +75,12 @@ _MATERIAL_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "ndfeb_sintered",
         r"neod[iy]m|neodyn|n[ée]odyme|neod[íi]mio|\bndfeb\b|\bnd-?fe-?b\b|\bnd2fe14b\b|\bneo\s*magnets?|"
-        r"rare[- ]earth\s*(permanent\s*)?magnet|seltenerd\w*magnet|tierras?\s*raras|"
+        r"rare[- ]earth\s*(permanent\s*)?(magnet|mags?\b)|seltenerd\w*magnet|tierras?\s*raras|"
         r"钕|釹|ネオジ|네오디",
     ),
     (
         "ferrite",
-        r"\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite|铁氧体磁|鐵氧體磁|フェライト磁石|フェライトマグネット|페라이트\s*자석",
+        r"\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite|\bmag\s*ceramic\b|\bceramic\s*mags?\b|\bceramic\s*c\d{1,2}\b|铁氧体磁|鐵氧體磁|フェライト磁石|フェライトマグネット|페라이트\s*자석",
     ),
     ("alnico", r"\balnico\w*|\bal-ni-co\b|铝镍钴|鋁鎳鈷|アルニコ|알니코"),
 )

@@ -648,3 +648,84 @@ def test_a_two_row_header_under_merged_group_words(tmp_path: Path) -> None:
     assert mapping["supplier"] == "E" and mapping["ipn"] == "A"
     assert res.lines["quantity"].tolist() == [1, 1]
     assert res.lines["supplier"].tolist() == ["Siemens", "Bonfiglioli"]
+
+
+def test_a_stray_cell_far_right_is_left_out(tmp_path: Path) -> None:
+    def stray(_wb: object, ws: object) -> None:
+        ws.cell(1, 16384, "x")  # type: ignore[attr-defined]  # column XFD
+        ws.cell(6, 9000, "end")  # type: ignore[attr-defined]
+
+    p = xlsx(
+        tmp_path / "xfd.xlsx",
+        [
+            ["Part No", "Description", "Qty", "Manufacturer"],
+            ["M-01", "BLDC motor 24V 100W", 2, "Nidec"],
+            ["M-02", "Neodymium magnet N42 10x5x2", 8, None],
+        ],
+        setup=stray,
+    )
+    res = lines_of(p)
+    assert res.lines["quantity"].tolist() == [2, 8]
+    assert res.report.tables[0].last_col == "D"
+    far = [i for i in res.report.issues if i.code == "far_columns"]
+    assert len(far) == 1 and "2 column(s)" in far[0].message and far[0].column == "MHD"
+
+
+def test_a_grouped_quantities_header_takes_the_quantity_per_unit(tmp_path: Path) -> None:
+    def merge(_wb: object, ws: object) -> None:
+        for rng in ("A1:A2", "B1:B2", "C1:C2", "D1:F1", "G1:G2"):
+            ws.merge_cells(rng)  # type: ignore[attr-defined]
+
+    p = xlsx(
+        tmp_path / "grouped.xlsx",
+        [
+            ["Item", "Part No.", "Description", "Quantities", None, None, "Vendor"],
+            [None, None, None, "Per Node", "Nodes", "Total", None],
+            [1, "ST-20T", 'HDD 3.5" 20TB SATA', 12, 8, 96, "Seagate"],
+            [2, "SSD-U2", "SSD 3.84TB U.2 NVMe", 2, 8, 16, "Samsung"],
+        ],
+        setup=merge,
+    )
+    res = lines_of(p)
+    mapping = res.report.tables[0].mapping_dict()
+    assert mapping["quantity"] == "D" and mapping["extended_quantity"] == "F"
+    assert res.lines["quantity"].tolist() == [12, 2]
+
+
+def test_a_teamcenter_header_with_two_item_columns_is_one_table(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "tc.xlsx",
+        [
+            ["BOM Line", "Level", "Find No.", "Item Id", "Rev", "Name", "Quantity"],
+            ["000123/A;1-E-Axle assy", 0, "", "000123", "A", "E-Axle assembly", 1],
+            ["000124/A;1-PMSM motor", 1, "10", "000124", "A", "PMSM traction motor 150 kW", 1],
+            ["000125/A;1-Gearbox", 1, "20", "000125", "A", "Reduction gearbox 9.6:1", 1],
+        ],
+    )
+    res = lines_of(p)
+    assert len(res.report.tables) == 1 and len(res.lines) == 3
+    assert res.report.tables[0].mapping_dict()["ipn"] == "D"
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Q.tà", "quantity"),
+        ("Qtà", "quantity"),
+        ("Ilość", "quantity"),
+        ("Množství", "quantity"),
+        ("Počet", "quantity"),
+        ("Nazwa", "description"),
+        ("Název", "description"),
+        ("Objektkurztext", "description"),
+        ("Komponentenmenge", "quantity"),
+        ("数量", "quantity"),
+        ("品名", "description"),
+        ("Item Id", "ipn"),
+        ("QPA", "quantity"),
+    ],
+)
+def test_more_header_words(header: str, field: str) -> None:
+    from riskapp.core.mapping import header_field
+
+    assert header_field(header)[0] == field

@@ -417,3 +417,63 @@ def test_a_servo_motor_with_its_drive_built_in_keeps_its_magnets() -> None:
 )
 def test_a_wound_stator_named_after_its_motor_has_no_magnets(text: str, rare: bool) -> None:
     assert bool(tag({"description": text})["rare_earth"].iloc[0]) is rare
+
+
+@pytest.mark.parametrize(
+    ("text", "archetype_or_class"),
+    [
+        # engineers' and distributors' abbreviations
+        ("SPKR 8OHM 2W 28MM", "loudspeaker"),
+        ("LDSPKR 8R 1W", "loudspeaker"),
+        ("STPR MTR 42MM 1.8DEG", "hybrid_stepper"),
+        ("SRV MTR 400W", "industrial_servo_motor"),
+        ("SERVO MTR AC 750W W/ BRAKE", "industrial_servo_motor"),
+        ("BL MOTOR 18V", "bldc_outrunner"),
+        ("MAG NEO 10X5X2", "ndfeb_sintered"),
+        ("RARE EARTH MAG DISC", "ndfeb_sintered"),
+        ("ROTOR ASSY IPM 8P", "industrial_servo_motor"),
+        ("IPMSM 100KW", "industrial_servo_motor"),
+        ("DISK DRIVE SATA 4TB", "hard_disk_drive"),
+        ("ENC MAG ABS 17BIT", "magnetic_encoder_kit"),
+        ("MAG COUPLING 5NM", "holding_magnet"),
+        ("1404 3800KV", "bldc_outrunner"),
+        ("0802 19000KV", "bldc_outrunner"),
+        ("MN5008 KV340", "bldc_outrunner"),
+        # Polish and Czech
+        ("Głośnik 4 Ω", "loudspeaker"),
+        ("Reproduktor 8 Ω", "loudspeaker"),
+        ("Bezkartáčový motor 24 V", "bldc_outrunner"),
+        ("Enkoder magnetyczny", "magnetic_encoder_kit"),
+        # an explicit permanent-magnet motor driving a fan is the motor, not a fan
+        (
+            "Motor síncrono de imanes permanentes IE5 3 kW (ventilador impulsión)",
+            "industrial_servo_motor",
+        ),
+    ],
+)
+def test_abbreviations_and_more_languages_find_the_magnets(
+    text: str, archetype_or_class: str
+) -> None:
+    t = tag({"description": text})
+    assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
+    assert archetype_or_class in (t["archetype"].iloc[0], t["re_class"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MTR MOUNT NEMA17",
+        "WIRE MAGNET 30AWG",
+        "IC MAGNETIC ENCODER 12BIT 8SOIC",
+        "Magnetic encoder IC angle sensor 14bit",
+        "HDD carrier tray 3.5in",
+        "SPKR GRILLE",
+        "SPKR CABLE 2M",
+        "MAG CERAMIC C8 BLOCK",
+        "Sterownik silnika krokowego",
+        "MAG welding wire",
+        "CAP CER 10UF 25V X7R 1206",
+    ],
+)
+def test_abbreviated_accessories_chips_and_ferrite_are_left_alone(text: str) -> None:
+    assert not bool(tag({"description": text})["rare_earth"].iloc[0])

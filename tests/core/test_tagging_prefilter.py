@@ -103,6 +103,16 @@ def _texts() -> list[str]:
         "PM-Synchronmotor 4 kW",
         "EC-Lüfter 24V 120mm",
         "Generator speed encoder, incremental, magnetic tape + sensor head",
+        "SPKR 8OHM 2W 28MM",
+        "STPR MTR 42MM 1.8DEG",
+        "MAG NEO 10X5X2",
+        "1404 3800KV",
+        "MN5008 KV340",
+        "ROTOR ASSY IPM 8P",
+        "IC MAGNETIC ENCODER 12BIT 8SOIC",
+        "Głośnik 4 Ω",
+        "Bezkartáčový motor 24 V",
+        "Sterownik silnika krokowego",
     ]
     for path in sorted(SAMPLE_BOMS.glob("*.labels.csv")):
         with path.open(encoding="utf-8") as fh:
