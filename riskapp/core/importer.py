@@ -149,6 +149,10 @@ def import_bom(
             or (not document and quality >= 0.5 * best and (quality > 0 or best == 0))
         )
         if not take:
+            # what was found reading a sheet that is not read says nothing about the BOM
+            report.issues = [
+                i for i in report.issues if i.sheet != sheet.name or i.code == "hidden_sheet"
+            ]
             if frames:
                 why = (
                     "its name says it is not the BOM"
@@ -522,7 +526,8 @@ def _table_lines(
         & ~has_qty
         & (colon | (~pd.Series(has_cat_col, index=key.index) & dense & heading_like))
     )
-    is_line = key.ne("") & ~repeat_header & ~section & ~is_total & ~numeric_key
+    continued = pd.Series(_continued_rows(sheet, ne, r0, r1, a, b), index=key.index)
+    is_line = key.ne("") & ~repeat_header & ~section & ~is_total & ~numeric_key & ~continued
     # footnotes under a table ('Prices as of 2024-01-01', '* optional'): one-cell rows after
     # the last line with a quantity, in a table whose lines almost all state one
     single_s = pd.Series(single, index=key.index)
@@ -794,6 +799,21 @@ def _col_raw(raw: pd.DataFrame, col: int | None, r0: int, r1: int) -> pd.Series:
     if col is None or col >= raw.shape[1]:
         return pd.Series([None] * (r1 - r0), index=range(r0, r1), dtype=object)
     return raw.iloc[r0:r1, col]
+
+
+def _continued_rows(sheet: RawSheet, ne: np.ndarray, r0: int, r1: int, a: int, b: int) -> np.ndarray:
+    """Rows whose every filled cell continues a cell merged down from a row above (a line
+    written over two merged rows): the merge copied them, they are not a line again."""
+    out = np.zeros(r1 - r0, dtype=bool)
+    down = [m for m in sheet.merged if m[2] > m[0] and m[1] <= b and m[3] >= a]
+    if not down:
+        return out
+    cover = np.zeros(ne.shape, dtype=bool)
+    for mr0, mc0, mr1, mc1 in down:
+        lo, hi = max(mr0 + 1, r0), min(mr1, r1 - 1)
+        if lo <= hi:
+            cover[lo - r0 : hi - r0 + 1, max(mc0, a) - a : min(mc1, b) - a + 1] = True
+    return ne.any(axis=1) & ~(ne & ~cover).any(axis=1)
 
 
 def _merged_rows(sheet: RawSheet, r0: int, r1: int, a: int, b: int) -> np.ndarray:

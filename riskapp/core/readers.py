@@ -1199,6 +1199,8 @@ def read_csv_sheet(p: Path, limits: Limits, *, deadline: float | None = None) ->
             reader = csv.reader(fh, delimiter=delim)
             for record in reader:
                 starts.append(prev + 1)
+                if reader.line_num - prev > 1:  # quoted line breaks: '\r\n' reads as '\n'
+                    record = [f.replace("\r\n", "\n") for f in record]
                 prev = reader.line_num
                 cells.append(record)  # type: ignore[arg-type]
                 ncells += len(record)

@@ -729,3 +729,74 @@ def test_more_header_words(header: str, field: str) -> None:
     from riskapp.core.mapping import header_field
 
     assert header_field(header)[0] == field
+
+
+def test_lines_written_over_two_merged_rows_are_read_once(tmp_path: Path) -> None:
+    def merge(_wb: object, ws: object) -> None:
+        for r in (1, 3, 5):
+            for c in "ABC":
+                ws.merge_cells(f"{c}{r}:{c}{r + 1}")  # type: ignore[attr-defined]
+
+    p = xlsx(
+        tmp_path / "pairs.xlsx",
+        [
+            ["Part No", "Description", "Qty"],
+            [],
+            ["M-01", "BLDC motor 24V 100W", 2],
+            [],
+            ["M-02", "Neodymium magnet N42 10x5x2", 8],
+            [],
+        ],
+        setup=merge,
+    )
+    res = lines_of(p)
+    assert res.lines["row"].tolist() == [3, 5]
+    assert res.lines["quantity"].tolist() == [2, 8]
+
+
+def test_a_category_merged_down_beside_its_lines_keeps_every_line(tmp_path: Path) -> None:
+    def merge(_wb: object, ws: object) -> None:
+        ws.merge_cells("A2:A3")  # type: ignore[attr-defined]
+
+    p = xlsx(
+        tmp_path / "cat.xlsx",
+        [
+            ["Category", "Description", "Qty"],
+            ["Motors", "BLDC motor 24V 100W", 2],
+            [None, "Stepper motor NEMA17", 4],
+        ],
+        setup=merge,
+    )
+    assert lines_of(p).lines["quantity"].tolist() == [2, 4]
+
+
+def test_quoted_line_breaks_in_a_csv_read_as_plain_line_breaks(tmp_path: Path) -> None:
+    p = tmp_path / "crlf.csv"
+    p.write_bytes(
+        b'Part,Description,Qty\r\nM-01,"BLDC motor 24V\r\nwith Hall sensors",2\r\nM-02,Screw,4\r\n'
+    )
+    res = lines_of(p)
+    assert res.lines["description"].tolist()[0].endswith("BLDC motor 24V\nwith Hall sensors")
+    assert res.lines["row"].tolist() == [2, 4]
+
+
+def test_a_sheet_that_is_not_read_leaves_no_warnings(tmp_path: Path) -> None:
+    def more(wb: object, _ws: object) -> None:
+        other = wb.create_sheet("Sheet2")  # type: ignore[attr-defined]
+        other.append(["Description"])
+        other.append(["placeholder"])
+
+    p = xlsx(
+        tmp_path / "two.xlsx",
+        [
+            ["Part Number", "Description", "Qty"],
+            ["S1", "Hub motor 350W", 1],
+            ["S2", "Magnet N35 20x10x2", 30],
+            ["S3", "Controller 36V", 1],
+        ],
+        setup=more,
+    )
+    res = lines_of(p)
+    assert res.report.chosen_sheets == ["BOM"]
+    other = [i for i in res.report.issues if i.sheet == "Sheet2"]
+    assert [i.code for i in other] == ["sheet_skipped"]
