@@ -813,7 +813,7 @@ def _continued_rows(sheet: RawSheet, ne: np.ndarray, r0: int, r1: int, a: int, b
         lo, hi = max(mr0 + 1, r0), min(mr1, r1 - 1)
         if lo <= hi:
             cover[lo - r0 : hi - r0 + 1, max(mc0, a) - a : min(mc1, b) - a + 1] = True
-    return ne.any(axis=1) & ~(ne & ~cover).any(axis=1)
+    return np.asarray(ne.any(axis=1) & ~(ne & ~cover).any(axis=1), dtype=bool)
 
 
 def _merged_rows(sheet: RawSheet, r0: int, r1: int, a: int, b: int) -> np.ndarray:
