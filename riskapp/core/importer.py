@@ -801,7 +801,9 @@ def _col_raw(raw: pd.DataFrame, col: int | None, r0: int, r1: int) -> pd.Series:
     return raw.iloc[r0:r1, col]
 
 
-def _continued_rows(sheet: RawSheet, ne: np.ndarray, r0: int, r1: int, a: int, b: int) -> np.ndarray:
+def _continued_rows(
+    sheet: RawSheet, ne: np.ndarray, r0: int, r1: int, a: int, b: int
+) -> np.ndarray:
     """Rows whose every filled cell continues a cell merged down from a row above (a line
     written over two merged rows): the merge copied them, they are not a line again."""
     out = np.zeros(r1 - r0, dtype=bool)
