@@ -215,8 +215,21 @@ def _literal_char(code: int, ignore_case: bool) -> str | None:
     if ch.isascii():
         return ch.lower() if ignore_case else ch
     # other letters have case folds beyond the table above; where case counts, a character
-    # matches just itself (and is looked up as itself unless the table folds it)
-    return None if ignore_case or ch in _FOLDS else ch
+    # matches just itself (and is looked up as itself unless the table folds it), and so
+    # does, whatever the flags, a character without case (Chinese, Japanese, Korean, digits
+    # of other scripts, symbols): the engine compiles it as a plain literal
+    if ch in _FOLDS:
+        return None
+    return ch if not ignore_case or not _is_cased(code) else None
+
+
+def _is_cased(code: int) -> bool:
+    try:
+        import _sre
+
+        return bool(_sre.unicode_iscased(code))
+    except (ImportError, AttributeError):  # another Python: count it as cased
+        return True
 
 
 # What is known of the matches of a part of a regex: strings one of which every match starts

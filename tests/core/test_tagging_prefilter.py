@@ -63,9 +63,19 @@ def _met(needs: Needs | None, text: str) -> bool:
         (r"\bnd-?fe-?b\b", re.I, ["nd-feb", "ndfe-b"], ["nd fe b"]),
         (r"\bn(2[89]|3\d)(?=.*magnet)", re.I, ["n28", "n35"], ["n2", "n40 magnet"]),
         (r"(hub|wheel)\s*motor", re.I, ["hub motor"], ["hub", "motor"]),
-        # where case counts, a non-ASCII character is a literal too
+        # where case counts, a non-ASCII character is a literal too, and so is a character
+        # without case whatever the flags ('×', Chinese, Japanese, Korean)
         (r"10\s*[x×]\s*5", 0, ["10 × 5", "10x5"], ["10 5"]),
-        (r"10\s*[x×]\s*5", re.I, ["10 × 5", "10 5"], ["1 5"]),
+        (r"10\s*[x×]\s*5", re.I, ["10 × 5", "10x5"], ["10 5"]),
+        (
+            r"钕铁硼|ネオジ|네오디",
+            re.I,
+            ["钕铁硼磁铁", "ネオジム磁石", "네오디뮴 자석"],
+            ["磁铁", ""],
+        ),
+        # a cased non-ASCII letter is not (its folds are not in the table): 'ł' is read off
+        # as the literals around it
+        (r"gło[sś]nik", re.I, ["głośnik", "glosnik"], ["nik"]),
     ],
 )
 def test_required_literals(pattern: str, flags: int, met: list[str], not_met: list[str]) -> None:
