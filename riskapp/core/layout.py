@@ -513,8 +513,8 @@ def _with_group_headers(
         if r1 != h - 1 or c1 <= c0 or c1 < a or c0 > b:
             continue
         group = str(text.iat[h - 1, c0]).strip()
-        found = match_header(group) if group else ()
-        if not found:
+        found = [m for m in match_header(group) if m[1] >= 0.5] if group else []
+        if not found:  # a title merged over the table ('Motor assembly BOM rev C')
             continue
         cols = range(max(a, c0), min(b, c1) + 1)
         if found[0][0] == "quantity":

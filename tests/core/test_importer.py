@@ -800,3 +800,26 @@ def test_a_sheet_that_is_not_read_leaves_no_warnings(tmp_path: Path) -> None:
     assert res.report.chosen_sheets == ["BOM"]
     other = [i for i in res.report.issues if i.sheet == "Sheet2"]
     assert [i.code for i in other] == ["sheet_skipped"]
+
+
+def test_a_title_merged_over_the_header_is_no_group_header(tmp_path: Path) -> None:
+    def merge(_wb: object, ws: object) -> None:
+        ws.merge_cells("A1:E1")  # type: ignore[attr-defined]
+
+    p = xlsx(
+        tmp_path / "title.xlsx",
+        [
+            ["Motor Assembly BOM rev C"],
+            ["Part No", "Description", "Qty", "Manufacturer", "Price"],
+            ["P1", "Stepper motor NEMA17", 2, "Nanotec", 12.5],
+        ],
+        setup=merge,
+    )
+    table = lines_of(p).report.tables[0]
+    assert [m.header for m in table.mapping] == [
+        "Part No",
+        "Description",
+        "Qty",
+        "Manufacturer",
+        "Price",
+    ]
