@@ -251,14 +251,15 @@ def propose_mapping(
     Returns [(column index, field, confidence, how)].
     """
     cands: list[tuple[float, int, str, str]] = []
+    child = _child_headers(headers)
     for col, text in headers.items():
         prof = profiles.get(col)
-        for rank, (field, conf, how) in enumerate(match_header(text)):
+        for rank, (field, conf, how) in enumerate(match_header(child.get(col, text))):
             if rank > 2:
                 break
             c, f, h = _adjust(field, conf, how, prof)
             cands.append((c, col, f, h))
-    cands.sort(key=lambda x: (-x[0], x[1]))
+    cands.sort(key=lambda x: (-x[0], x[1] not in child, x[1]))  # ties: the lines' column
     taken_cols: set[int] = set()
     taken_fields: dict[str, int] = {}
     result: list[tuple[int, str, float, str]] = []
@@ -270,6 +271,16 @@ def propose_mapping(
         taken_cols.add(col)
         taken_fields[field] = taken_fields.get(field, 0) + 1
         result.append((col, field, conf, how))
+    if child:
+        # an export of parents with their lines ('Product | Quantity | BoM Lines/Component
+        # | BoM Lines/Quantity'): the lines' columns are the BOM, the parent's columns of
+        # the same fields describe the parent and stay extra columns
+        line_fields = {_FAMILY.get(f, f) for c, f, _, _ in result if c in child}
+        dropped = {
+            c for c, f, _, _ in result if c not in child and _FAMILY.get(f, f) in line_fields
+        }
+        result = [m for m in result if m[0] not in dropped]
+        taken_cols -= dropped
     fields = {f for _, f, _, _ in result}
     # the leftmost text column with no header meaning usually names the item
     if "name" not in fields and first_col in headers and first_col not in taken_cols:
@@ -296,6 +307,26 @@ def propose_mapping(
             result.append((-max(prose)[2], "description", 0.45, "content"))
     result.sort(key=lambda x: x[0])
     return result
+
+
+_FAMILY = {"name": "text", "description": "text"}
+"""Fields that say what the line is, for telling a parent's columns from its lines'."""
+
+
+def _child_headers(headers: dict[int, str]) -> dict[int, str]:
+    """Headers written as paths that share their first part ('BoM Lines/Component',
+    'BoM Lines/Quantity'), by column, as their last part ('Component', 'Quantity'): the
+    columns of the lines under a parent record. Empty when fewer than two share one."""
+    groups: dict[str, list[int]] = {}
+    for col, text in headers.items():
+        head, sep, _ = text.rpartition("/")
+        if sep and len(head.strip()) >= 3 and not _exact_index().get(normalize_header(text)):
+            groups.setdefault(normalize_header(head), []).append(col)
+    out: dict[int, str] = {}
+    for cols in groups.values():
+        if len(cols) >= 2:
+            out.update({c: headers[c].rpartition("/")[2].strip() for c in cols})
+    return out
 
 
 def _adjust(

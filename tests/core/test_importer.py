@@ -823,3 +823,22 @@ def test_a_title_merged_over_the_header_is_no_group_header(tmp_path: Path) -> No
         "Manufacturer",
         "Price",
     ]
+
+
+def test_an_odoo_export_reads_the_bom_lines_not_the_parent(tmp_path: Path) -> None:
+    """'Product | Quantity | BoM Lines/Component | BoM Lines/Quantity': the parent's
+    columns describe the product; the lines' columns are the BOM."""
+    p = tmp_path / "odoo.csv"
+    p.write_text(
+        '"Product","Quantity","BoM Lines/Component","BoM Lines/Quantity","BoM Lines/Product Unit of Measure"\n'
+        '"[WM-8KG] Washing Machine 8kg","1.00","[MOT-DD-01] Direct Drive Motor BLDC","1.00","Units"\n'
+        '"","","[PMP-DR-02] Drain pump 30W synchronous","2.00","Units"\n'
+        '"","","[SCR-M4] Screw M4x10","12.00","Units"\n',
+        encoding="utf-8",
+    )
+    res = lines_of(p)
+    mapping = res.report.tables[0].mapping_dict()
+    assert mapping["quantity"] == "D" and "description" not in mapping
+    assert res.lines["quantity"].tolist() == [1, 2, 12]
+    assert "Washing Machine" not in res.lines["description"].iloc[0]
+    assert not [i for i in res.report.issues if i.code == "qty_missing"]
