@@ -372,8 +372,9 @@ def load_overrides(path: str, ref: Any = None) -> tuple[Any, ...]:
         )
         if scope not in OVERRIDE_SCOPES or fld not in OVERRIDE_FIELDS:
             raise UsageError(
-                f"{which}has scope '{scope}' and field '{fld}'; scopes are line, manufacturer, "
-                f"supplier, mpn, ipn and fields are {', '.join(sorted(OVERRIDE_FIELDS))}.",
+                f"{which}has scope '{scope}' and field '{fld}'; scopes are "
+                f"{', '.join(sorted(OVERRIDE_SCOPES))} and fields are "
+                f"{', '.join(sorted(OVERRIDE_FIELDS))}.",
                 **where,
             )
         override = Override(scope, key, fld, value, str(r.get("note", "") or ""))
