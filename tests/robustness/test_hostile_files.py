@@ -113,13 +113,19 @@ def test_200mb_csv_with_a_raised_size_limit_is_refused_by_its_cell_estimate(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_200mb_csv_really_read_until_the_memory_limit(csv_200mb: Path) -> None:
-    """A user raised the size and cells limits: the reader streams the whole 200 MB and the
-    memory cap (not this process) stops it."""
+    """A user raised the size and cells limits: the reader streams the 200 MB and the memory
+    cap (not this process) stops it.
+
+    The budget is kept small (the cap is what is tested, not how much fits under it): a CI
+    machine once spent over 120 s in this test, where it takes ~2 s here, so the time limit
+    sits under the test's own timeout and would name itself if a machine is that slow again.
+    """
     if not guard.guard_available():
         pytest.skip("the memory cap needs the guarded reader (Linux)")
     limits = Limits(
-        max_file_bytes=300 * MB, max_cells=100_000_000, max_memory_bytes=512 * MB, max_seconds=150
+        max_file_bytes=300 * MB, max_cells=100_000_000, max_memory_bytes=256 * MB, max_seconds=240
     )
     rss = Path("/proc/self/statm")
     before = int(rss.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
@@ -127,7 +133,7 @@ def test_200mb_csv_really_read_until_the_memory_limit(csv_200mb: Path) -> None:
     with pytest.raises(LimitExceededError) as info:
         guard.open_workbook_guarded(csv_200mb, limits)
     assert "(setting: max memory)" in info.value.message, info.value.message
-    assert time.monotonic() - started < 150
+    assert time.monotonic() - started < 240
     after = int(rss.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
     assert after - before < 100
 
