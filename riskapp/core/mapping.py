@@ -281,6 +281,7 @@ def propose_mapping(
         }
         result = [m for m in result if m[0] not in dropped]
         taken_cols -= dropped
+    result = _codes_are_no_description(result, headers, profiles, taken_cols)
     fields = {f for _, f, _, _ in result}
     # the leftmost text column with no header meaning usually names the item
     if "name" not in fields and first_col in headers and first_col not in taken_cols:
@@ -292,21 +293,60 @@ def propose_mapping(
     # none at all): the column that reads most like prose describes the line (else the
     # part number would)
     if not {f for _, f, _, _ in result} & {"description", "name"}:
-        prose = [
-            (p.spaced, p.avg_len, -col)
-            for col in sorted(set(headers) | set(profiles))
-            if col not in taken_cols
-            and (p := profiles.get(col)) is not None
-            and p.texty
-            and p.fill >= 0.5
-            and p.spaced >= 0.5
-            and p.avg_len >= 12
-            and p.url < 0.2
-        ]
-        if prose:
-            result.append((-max(prose)[2], "description", 0.45, "content"))
+        prose = _most_prose(headers, profiles, taken_cols)
+        if prose is not None:
+            result.append((prose, "description", 0.45, "content"))
     result.sort(key=lambda x: x[0])
     return result
+
+
+def _most_prose(
+    headers: dict[int, str], profiles: dict[int, ColumnProfile], taken_cols: set[int]
+) -> int | None:
+    """The column not yet mapped that reads most like prose (most cells of several words,
+    then the longest), or None."""
+    prose = [
+        (p.spaced, p.avg_len, -col)
+        for col in sorted(set(headers) | set(profiles))
+        if col not in taken_cols
+        and (p := profiles.get(col)) is not None
+        and p.texty
+        and p.fill >= 0.5
+        and p.spaced >= 0.5
+        and p.avg_len >= 12
+        and p.url < 0.2
+    ]
+    return -max(prose)[2] if prose else None
+
+
+def _codes_are_no_description(
+    result: list[tuple[int, str, float, str]],
+    headers: dict[int, str],
+    profiles: dict[int, ColumnProfile],
+    taken_cols: set[int],
+) -> list[tuple[int, str, float, str]]:
+    """A description found by a weak header word ('Product' over 5862K104, 5857K14) that
+    holds nothing but codes, beside a column of prose under no header riskapp knows
+    (McMaster's order history): the prose describes the line, the codes number it."""
+    at = [m for m in result if m[1] == "description"]
+    if len(at) != 1 or {f for _, f, _, _ in result} & {"name"}:
+        return result
+    col, _, conf, how = at[0]
+    prof = profiles.get(col)
+    if how != "synonym" or conf >= 0.9 or prof is None or prof.code < 0.8 or prof.spaced > 0.1:
+        return result
+    prose = _most_prose(headers, profiles, taken_cols)
+    if prose is None:
+        return result
+    taken_cols.add(prose)
+    fields = {f for _, f, _, _ in result}
+    out = [m for m in result if m[0] != col]
+    if "ipn" not in fields:
+        out.append((col, "ipn", round(conf * 0.8, 2), "content"))
+    else:
+        taken_cols.discard(col)
+    out.append((prose, "description", 0.5, "content"))
+    return out
 
 
 _FAMILY = {"name": "text", "description": "text"}

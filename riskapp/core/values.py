@@ -103,7 +103,8 @@ def number_style(texts: pd.Series, *, quantities: bool = False) -> str:
     return 'dot'.
     """
     sample = _style_sample(texts, 5000)
-    comma = _RE_COMMA_STYLE.search(sample).sum() + _RE_COMMA_ONLY.search(sample).sum()
+    # a cell is one vote: '0,35' reads as both patterns
+    comma = (_RE_COMMA_STYLE.search(sample) | _RE_COMMA_ONLY.search(sample)).sum()
     dot_any = _RE_DOT_STYLE.search(sample)
     dot = dot_any.sum()
     if comma > dot:

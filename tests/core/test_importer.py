@@ -626,6 +626,35 @@ def test_a_prose_column_under_an_unknown_header_describes_the_line(tmp_path: Pat
     assert "Stepper motor NEMA17" in res.lines["description"].iloc[0]
 
 
+def test_codes_under_a_weak_description_word_beside_unheaded_prose(tmp_path: Path) -> None:
+    # McMaster's order history: 'Product' holds catalogue numbers, the prose has no header
+    p = xlsx(
+        tmp_path / "order.xlsx",
+        [
+            ["Line", "Product", None, "Ordered", "Price"],
+            [1, "5862K104", 'Super-Strength Neodymium Magnet, 1/2" Diameter', 20, 9.99],
+            [2, "57295K52", "High-Temperature Samarium-Cobalt Magnet Disc", 10, 9.99],
+            [3, "5857K14", 'Ceramic Magnet Disc, 3/4" Diameter x 3/16" Thick', 10, 9.99],
+        ],
+    )
+    res = lines_of(p)
+    mapping = res.report.tables[0].mapping_dict()
+    assert mapping["description"] == "C" and mapping["ipn"] == "B"
+    assert res.lines["description"].iloc[1].startswith("High-Temperature Samarium")
+
+
+def test_codes_under_a_description_word_stay_without_prose_beside(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "codes.xlsx",
+        [
+            ["Line", "Product", "Ordered"],
+            [1, "5862K104", 20],
+            [2, "57295K52", 10],
+        ],
+    )
+    assert lines_of(p).report.tables[0].mapping_dict()["description"] == "B"
+
+
 def test_a_two_row_header_under_merged_group_words(tmp_path: Path) -> None:
     def merge(_wb: object, ws: object) -> None:
         for rng in ("A2:B2", "C2:D2", "E2:F2"):

@@ -9,6 +9,7 @@ import pytest
 
 from riskapp.core.values import (
     count_designators,
+    number_style,
     parse_mass_text,
     parse_masses,
     parse_price_text,
@@ -84,6 +85,19 @@ def test_decimal_comma_column_style() -> None:
 def test_decimal_comma_evidence_in_a_quantity_column(cells: list[str], values: list[float]) -> None:
     out = parse_quantities(pd.Series(cells, dtype=object))
     assert out["value"].tolist() == values
+
+
+@pytest.mark.parametrize(
+    ("cells", "style"),
+    [
+        (["0,35", "2.5"], "dot"),  # one vote each: a tie says dot
+        (["0,35", "1,5", "2.5"], "comma"),
+        (["0,35", "2.5", "3.5"], "dot"),
+        (["0,350", "1.250"], "comma"),  # the dot can group thousands, the comma cannot
+    ],
+)
+def test_number_style_counts_each_cell_once(cells: list[str], style: str) -> None:
+    assert number_style(pd.Series(cells, dtype=object)) == style
 
 
 @pytest.mark.parametrize(
