@@ -57,6 +57,7 @@ _RE_TOTAL = ColumnPattern(
     r"|^total\s+cost|^(?:freight|shipping(?: cost)?|versand(?:kosten)?|fracht|vat|mwst|sales tax|discount|rabatt)\s*(?:$|[:(])",
     re.I,
 )
+_RE_RULE = ColumnPattern(r"[-=_*~+.|\s]{3,}")  # a ruled line: '----------', '====|===='
 _RE_LINKWORD = ColumnPattern(
     r"^(?:link\d*|url|here|click here|see link|buy|https?://\S+|www\.\S+)$", re.I
 )
@@ -527,7 +528,10 @@ def _table_lines(
         & (colon | (~pd.Series(has_cat_col, index=key.index) & dense & heading_like))
     )
     continued = pd.Series(_continued_rows(sheet, ne, r0, r1, a, b), index=key.index)
-    is_line = key.ne("") & ~repeat_header & ~section & ~is_total & ~numeric_key & ~continued
+    ruled = pd.Series(_RE_RULE.fullmatch(key), index=key.index)  # a report's ruled line
+    is_line = (
+        key.ne("") & ~repeat_header & ~section & ~is_total & ~numeric_key & ~continued & ~ruled
+    )
     # footnotes under a table ('Prices as of 2024-01-01', '* optional'): one-cell rows after
     # the last line with a quantity, in a table whose lines almost all state one
     single_s = pd.Series(single, index=key.index)

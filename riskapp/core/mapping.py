@@ -79,10 +79,9 @@ def _exact_index() -> dict[str, tuple[tuple[str, float], ...]]:
     return {k: tuple(sorted(v, key=lambda x: -x[1])) for k, v in idx.items()}
 
 
-_RE_HEADER_LETTER = re.compile(
-    r"[a-zäöüéèàíóúñ#\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
-)
-"""A header has a letter: Latin, or Japanese kana, Chinese characters or Hangul."""
+_RE_HEADER_LETTER = re.compile(r"[^\W\d_]|#")
+"""A header has a letter of any script (Latin, Cyrillic, Greek, kana, Chinese characters,
+Hangul...) or is '#'."""
 
 
 def normalize_header(text: object) -> str:
@@ -169,6 +168,7 @@ class ColumnProfile:
     designators: float
     avg_len: float
     distinct: float
+    values: int = 0  # distinct values in the sample
 
     @property
     def texty(self) -> bool:
@@ -207,6 +207,7 @@ def profile(raw: pd.Series, text: pd.Series) -> ColumnProfile:
         designators=float(_designator_share(shown)),
         avg_len=float(sum(map(len, sample)) / m),
         distinct=float(len(set(sample)) / m),
+        values=len(set(sample)),
     )
 
 
@@ -289,6 +290,7 @@ def propose_mapping(
         if prof and prof.texty and prof.fill >= 0.5 and prof.url < 0.2:
             result.append((first_col, "name", 0.4, "content"))
             taken_cols.add(first_col)
+    result = _no_constant_name(result, profiles, taken_cols)
     # no description or name under a header riskapp knows ('Blurb', 'Artikeltext', or
     # none at all): the column that reads most like prose describes the line (else the
     # part number would)
@@ -317,6 +319,29 @@ def _most_prose(
         and p.url < 0.2
     ]
     return -max(prose)[2] if prose else None
+
+
+def _no_constant_name(
+    result: list[tuple[int, str, float, str]],
+    profiles: dict[int, ColumnProfile],
+    taken_cols: set[int],
+) -> list[tuple[int, str, float, str]]:
+    """A name or description that holds one value all the way down a table of five lines or
+    more (NetSuite's assembly name on every member line, a flat export's 'Parent
+    Description') beside one that does
+    not names the parent, not the line: joined to each description, 'gimbal with 3x
+    brushless NdFeB motors' would make every line a motor."""
+
+    def constant(col: int) -> bool:
+        prof = profiles.get(col)
+        return prof is not None and prof.fill >= 0.9 and prof.values == 1 and prof.distinct <= 0.2
+
+    texts = [c for c, f, _, _ in result if f in ("name", "description")]
+    varied = [c for c in texts if not constant(c)]
+    if not varied or len(varied) == len(texts):
+        return result
+    taken_cols.difference_update(set(texts) - set(varied))
+    return [m for m in result if m[1] not in ("name", "description") or m[0] in varied]
 
 
 def _codes_are_no_description(

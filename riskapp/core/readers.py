@@ -473,8 +473,21 @@ def open_workbook(
                 file=name,
             )
         notes.append(f"The file is named {ext} but contains plain text; read it as CSV.")
+    if _is_json(head, ext):
+        raise InputFileError(
+            "this is a JSON file, not a spreadsheet or CSV. Export the BOM from the program "
+            "that made it as .xlsx or .csv and open that.",
+            file=name,
+        )
     sheet = read_csv_sheet(p, limits, deadline=deadline)
     return RawWorkbook(name, "csv", [sheet], notes)
+
+
+def _is_json(head: bytes, ext: str) -> bool:
+    """A JSON document (riskapp's own --json output, an API dump): named .json, or starting
+    like an object or a list of objects, which no CSV does."""
+    start = head.lstrip(codecs.BOM_UTF8).lstrip()
+    return ext == ".json" or re.match(rb'^(\{\s*"|\[\s*[{\["])', start) is not None
 
 
 _PERMISSION_MESSAGE = (

@@ -344,6 +344,19 @@ REFERENCE_FILES: Mapping[str, FileSpec] = MappingProxyType(
                 ("pattern",),
                 "Patterns that mean 'not a rare-earth magnet' (magnet wire, drivers, ...).",
             ),
+            FileSpec(
+                "part_series",
+                "part_series.csv",
+                (
+                    ColumnSpec("pattern", "regex"),
+                    ColumnSpec("series"),
+                    ColumnSpec("archetype_id"),
+                    *_src_status(),
+                ),
+                ("pattern",),
+                "Part-number series that name a magnet product without a keyword "
+                "(AM8031-0D20-0000: a Beckhoff AM8000 servomotor) -> archetype.",
+            ),
         )
     }
 )
@@ -400,6 +413,7 @@ class Reference:
     archetypes: pd.DataFrame
     archetype_sizes: pd.DataFrame
     traps: pd.DataFrame
+    part_series: pd.DataFrame
     version: str
     folder: str
     files: Mapping[str, str] = field(default_factory=dict)
@@ -911,6 +925,8 @@ def _cross_check(
             )
         )
         references("archetype_sizes", "archetype_id", rules, "archetype_id")
+        if usable("part_series"):
+            references("part_series", "archetype_id", rules, "archetype_id")
         for line, archetype, rule in _rows(frames["archetype_sizes"], "archetype_id", "size_rule"):
             expected = rules.get(str(archetype))
             if expected is not None and rule != expected:

@@ -67,20 +67,30 @@ _MATERIAL_PATTERNS: tuple[tuple[str, str], ...] = (
     ("ndfeb_hot_deformed", r"hot[- ]deformed|hot[- ]pressed\s*nd|\bmq3\b|warmumgeformt"),
     (
         "ndfeb_bonded",
-        r"\bbonded\b.{0,20}(ndfeb|nd-?fe-?b|neo\w*|magnet)|plastic[- ]bonded|kunststoffgebunden|\bmq1\b|\bbonded\s*nd",
+        r"\bbonded\b.{0,20}(ndfeb|nd-?fe-?b|neo\w*|magnet)|plastic[- ]bonded|kunststoffgebunden|\bmq1\b|\bbonded\s*nd|"
+        r"\bmq[pu]-[a-z0-9]+|^(?!.*(ferrit|ceramic)).*\b(compression|injection)[- ]?(molded\s*)?bonded\b",
     ),
-    ("sm2co17", r"\bsm2co17\b|\bsmco\s*2:17|\b2:17\b.{0,12}smco|\byxg-?\d{2}\w*|\brecoma\s*\d+"),
+    (
+        "sm2co17",
+        r"\bsm2co17\b|\bsmco\s*2:17|\b2:17\b.{0,12}smco|\byxg-?\d{2}\w*|\brecoma\s*\d+|\bvacomax\b|"
+        r"\brec-?(2[0-9]|3[0-2])\w*\b(?=.{0,40}\b(ring|disc|disk|block|blk|magnet|arc|seg)\w*)",
+    ),
     ("smco5", r"\bsm1?co5\b|\bsmco\s*1:5|\byx-?\d{2}\b"),
-    ("sm2co17", r"\bsmco\b|samarium|钐钴|釤鈷|サマリウム|サマコバ|사마륨"),
+    ("sm2co17", r"\bsm-?co\b|samarium|钐钴|釤鈷|サマリウム|サマコバ|사마륨"),
     (
         "ndfeb_sintered",
         r"neod[iy]m|neodyn|n[ée]odyme|neod[íi]mio|\bndfeb\b|\bnd-?fe-?b\b|\bnd2fe14b\b|\bneo\s*magnets?|"
         r"rare[- ]earth\s*(permanent\s*)?(magnet|mags?\b)|seltenerd\w*magnet|tierras?\s*raras|"
-        r"钕|釹|ネオジ|네오디",
+        r"钕|釹|ネオジ|네오디|neodyum|\bvacodym\b|\bneorec\b|\bneomax\b|\bhalbach\b|"
+        # trade names, and properties only NdFeB reaches: (BH)max 33-59 MGOe, Br 1.16-1.49 T
+        r"\b(3[3-9]|[45]\d)\s*mgoe\b|\bbr\s*[:=]?\s*1[.,](1[6-9]|[2-4]\d?)\d*\s*t\b|"
+        # 'NEO' beside an audio or magnet word ('NEO DOME', 'HF108 NEO 1IN EXIT')
+        r"\bneo\b(?=.{0,30}\b(domes?|tweeters?|woofers?|drivers?|horns?|exit|compression|speakers?|"
+        r"spkrs?|magnets?|motors?)\b)|\b(domes?|tweeters?|woofers?|drivers?|speakers?)\b.{0,30}\bneo\b",
     ),
     (
         "ferrite",
-        r"\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite|\bmag\s*ceramic\b|\bceramic\s*mags?\b|\bceramic\s*c\d{1,2}\b|铁氧体磁|鐵氧體磁|フェライト磁石|フェライトマグネット|페라이트\s*자석",
+        r"\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite|\bmag\s*ceramic\b|\bceramic\s*mags?\b|\bceramic\s*c\d{1,2}\b|^(?=.*magnet).*\bceramic\s*-?\s*(1|5|8|10)\b|铁氧体磁|鐵氧體磁|フェライト磁石|フェライトマグネット|페라이트\s*자석",
     ),
     ("alnico", r"\balnico\w*|\bal-ni-co\b|铝镍钴|鋁鎳鈷|アルニコ|알니코"),
 )
@@ -90,6 +100,9 @@ _RE_GRADE = re.compile(
     r"(?<![a-z0-9.,/-])(?:n\s?(?P<e1>2[8-9]|[3-5]\d)(?P<t1>m|h|sh|uh|eh|ah|th)?|(?P<e2>2[8-9]|[3-5]\d)(?P<t2>sh|uh|eh|ah|th))(?![a-z0-9])"
 )
 _RE_GRADE_MH = re.compile(r"(?<![a-z0-9.,/-])(?P<e2>2[8-9]|[3-5]\d)(?P<t2>m|h)(?![a-z0-9])")
+_SOFT_FERRITE = "ferrit"
+"""A grade-like 'N30' beside this word names a ferrite material (TDK/EPCOS N30, N49, N87),
+not an NdFeB grade."""
 _RE_MAGNET_WORD = re.compile(r"magnet|aimant|im[aá]n|magnete|磁铁|磁鐵|磁石|マグネット|자석")
 _NUM = r"(\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?)"
 _SEP = r"\s*[x×*]\s*"
@@ -179,7 +192,7 @@ _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 _ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
 # caps on the size of what is read off a regex (a capped part is read less closely, not wrongly)
 _MAX_STRINGS = 64
-_MAX_ALTERNATIVES = 64
+_MAX_ALTERNATIVES = 128
 
 # What every match of a regex needs: for one of its alternatives, one literal of each of that
 # alternative's sets (None: nothing known, the regex has to run on every text).
@@ -466,7 +479,15 @@ class _Rules:
 
         arch = ref.archetypes.sort_values("priority", ascending=False)
         self.arch_rows = arch
+        # part-number series first (a series names its product more surely than a word);
+        # their rules are numbered by minus their part_series.csv line
+        series = ref.part_series
         self.includes = [
+            (number(inc), -line, inc)
+            for line, inc in _compile_rows(series, "pattern")
+            if inc is not None
+        ]
+        self.includes += [
             (number(inc), line, inc)
             for line, inc in _compile_rows(arch, "include_regex")
             if inc is not None
@@ -477,6 +498,7 @@ class _Rules:
             if exc is not None
         }
         self.arch_ids = {_int(i): str(a) for i, a in arch["archetype_id"].items()}
+        self.arch_ids.update({-_int(i): str(a) for i, a in series["archetype_id"].items()})
         self.traps = []
         for i, p, r in zip(ref.traps.index, ref.traps["pattern"], ref.traps["reason"], strict=True):
             pat = re.compile(str(p), re.I)
@@ -526,6 +548,8 @@ class _Rules:
         g = _RE_GRADE.search(t)
         if g is None and _RE_MAGNET_WORD.search(t):
             g = _RE_GRADE_MH.search(t)
+        if g is not None and _SOFT_FERRITE in t:
+            g = None  # TDK/EPCOS ferrite materials are named N30, N49, N87
         grade, energy, temp_class = _grade_parts(g)
         runs = {p for p, k in self.gated.items() if k in live}
         m3 = _RE_DIM3.search(t) if _RE_DIM3 in runs else None
@@ -598,6 +622,9 @@ class _Rules:
         mh = [i for i in range(n) if grades[i] is None and words[i] is not None]
         for i in mh:
             grades[i] = _RE_GRADE_MH.search(low[i])
+        for i in range(n):
+            if grades[i] is not None and _SOFT_FERRITE in low[i]:
+                grades[i] = None
         dim3 = holders.search(_RE_DIM3, low, needs[self.gated[_RE_DIM3]])
         dim2 = holders.search(_RE_DIM2, low, needs[self.gated[_RE_DIM2]], skip=dim3)
         sizes = {p: holders.search(p, low, needs[self.gated[p]]) for p in _SIZE_PATTERNS}
@@ -1078,6 +1105,7 @@ def _tag_unique(
     if ov_arch is not None:
         mask = ov_arch.notna().to_numpy()
         archetype = np.where(mask, ov_arch.fillna("").to_numpy(dtype=object), archetype)
+        arch_line = np.where(mask, 0, arch_line)
         for i in np.nonzero(mask)[0]:
             evidence[i].append(f"Archetype set by the user to '{archetype[i] or 'none'}'.")
     arch_valid = archetype != ""
@@ -1121,9 +1149,17 @@ def _tag_unique(
         probability,
     )
     material_id = np.where(m_arch & (arch_material != ""), arch_material, material_id)
+    series = ref.part_series["series"]
     for i in np.nonzero(m_arch | (arch_valid & m_explicit))[0]:
         a = archetype[i]
-        if a in a_name:
+        line = int(arch_line[i] or 0)
+        if a in a_name and line < 0:
+            evidence[i].append(
+                f"Part number of the series {series.get(-line, '?')} ({where(i)}; "
+                f"part_series.csv line {-line}): a '{a_name[a]}', rare-earth magnets "
+                f"{likelihood[i] or a_like.get(a, '')} likelihood."
+            )
+        elif a in a_name:
             evidence[i].append(
                 f"Matches archetype '{a_name[a]}' ({where(i)}; archetypes.csv line "
                 f"{int(arch_line[i] or 0) or '-'}): rare-earth magnets "

@@ -871,3 +871,72 @@ def test_an_odoo_export_reads_the_bom_lines_not_the_parent(tmp_path: Path) -> No
     assert res.lines["quantity"].tolist() == [1, 2, 12]
     assert "Washing Machine" not in res.lines["description"].iloc[0]
     assert not [i for i in res.report.issues if i.code == "qty_missing"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["Поз.", "Обозначение", "Наименование", "Кол.", "Примечание", "Формат"],
+        ["Nível", "Código", "Descrição", "Qtde", "Un.", "Fornecedor"],
+        ["Seviye", "Malzeme Kodu", "Malzeme Açıklaması", "Miktar", "Birim", "Tedarikçi"],
+        ["STT", "Mã vật tư", "Tên vật tư", "Số lượng", "ĐVT", "Ghi chú"],
+        ["Pos", "Nivå", "Artikelnummer", "Benämning", "Antal", "Leverantör", "Anmärkning"],
+        ["Niveau", "Artikelcode", "Omschrijving", "Aantal", "Eenheid", "Opmerking"],
+    ],
+)
+def test_headers_in_more_languages_give_the_quantity_column(
+    tmp_path: Path, headers: list[str]
+) -> None:
+    qty = next(
+        i
+        for i, h in enumerate(headers)
+        if h in ("Кол.", "Qtde", "Miktar", "Số lượng", "Antal", "Aantal")
+    )
+    rows = [headers]
+    for i, (text, q) in enumerate([("Magnet N42 10x5", 24), ("Bolt M6", 12), ("Motor", 3)]):
+        row: list[object] = [None] * len(headers)
+        row[0], row[1] = i + 1, 1 if headers[1] != "Artikelnummer" else f"A-{i}"
+        row[qty - 1] = text
+        row[qty] = q
+        rows.append(row)
+    res = lines_of(xlsx(tmp_path / "lang2.xlsx", rows))
+    assert res.report.tables[0].header_row == 1
+    assert res.lines["quantity"].tolist() == [24, 12, 3]
+
+
+def test_a_name_repeated_on_every_line_is_the_parent_not_the_line(tmp_path: Path) -> None:
+    # NetSuite: the assembly's name on each member line; joined, every line would be a motor
+    parent = "GMB-300 gimbal with 3x brushless NdFeB motors"
+    rows: list[list[object]] = [
+        ["Name", "Member Item", "Member Item : Description", "Member Quantity"]
+    ]
+    for i, text in enumerate(["Housing PA6", "Screw M2x4", "Bearing 6800", "Cable 20cm", "Knob"]):
+        rows.append([parent, f"P-{i}", text, 1])
+    res = lines_of(xlsx(tmp_path / "ns.xlsx", rows))
+    assert res.lines["description"].tolist()[0] == "Housing PA6"
+    assert not any("gimbal" in d for d in res.lines["description"])
+
+
+def test_ruled_lines_of_a_printed_report_are_no_lines(tmp_path: Path) -> None:
+    p = tmp_path / "report.txt"
+    p.write_text(
+        "LVL|COMPONENT  |DESCRIPTION              |QTY\n"
+        "---|-----------|-------------------------|----\n"
+        "1  |M-100      |BLDC motor 24V           |1\n"
+        "1  |S-200      |Screw M3x8               |4\n"
+        "---|-----------|-------------------------|----\n",
+        encoding="utf-8",
+    )
+    res = lines_of(p)
+    assert res.lines["quantity"].tolist() == [1, 4]
+
+
+def test_a_json_file_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    p = tmp_path / "out.json"
+    p.write_text('{"tables": [{"header_row": 1}], "lines": []}', encoding="utf-8")
+    with pytest.raises(InputFileError, match="JSON file"):
+        import_bom(p)
+    q = tmp_path / "dump.csv"
+    q.write_text('[{"part": "P1", "qty": 2}]', encoding="utf-8")
+    with pytest.raises(InputFileError, match="JSON file"):
+        import_bom(q)

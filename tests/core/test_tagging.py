@@ -477,3 +477,90 @@ def test_abbreviations_and_more_languages_find_the_magnets(
 )
 def test_abbreviated_accessories_chips_and_ferrite_are_left_alone(text: str) -> None:
     assert not bool(tag({"description": text})["rare_earth"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "archetype", "series"),
+    [
+        ("AM8031-0D20-0000", "industrial_servo_motor", "Beckhoff AM8000"),
+        ("MPL-B330P-MJ72AA", "industrial_servo_motor", "Allen-Bradley"),
+        ("R88M-K40030T-S2 ACCURAX G5", "industrial_servo_motor", "Omron"),
+        ("2232S024BX4 3692 24V", "bldc_outrunner", "FAULHABER"),
+        ("EC 45 FLAT 50W 24V HALL SENSORS", "bldc_outrunner", "maxon"),
+        ("PKP246D23A2 2-PHASE 1.8DEG", "hybrid_stepper", "Oriental Motor"),
+        ("ST4000NM000A 4TB SATA 7200", "hard_disk_drive", "hard disk drive"),
+        ("WD40EFZX RED PLUS 4TB", "hard_disk_drive", "hard disk drive"),
+    ],
+)
+def test_a_part_number_series_names_its_product(text: str, archetype: str, series: str) -> None:
+    t = tag({"description": text})
+    assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
+    assert t["archetype"].iloc[0] == archetype
+    assert any(series in e and "part_series.csv line" in e for e in t["evidence"].iloc[0])
+
+
+def test_a_part_number_series_is_read_from_the_mpn_column_too() -> None:
+    t = tag({"description": "Servo", "mpn": "AKM52G-ANCNR-00"})
+    assert t["archetype"].iloc[0] == "industrial_servo_motor"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SGM2019-3.3YN5G/TR LDO 3.3V",  # SG Micro, not Yaskawa SGM
+        "CMP401GSZ comparator",  # ADI, not SEW CMP
+        "BLE112-A-V1 Bluetooth module",  # Silicon Labs, not Oriental BLE
+        "NEO-6M GPS module",  # u-blox, no neodymium
+        "USB HUB 4 PORT 100W PD",
+        "WD-40 spray 400ml",
+        "FERRITE RING R38 N30 MATERIAL",  # EPCOS N30 is a ferrite material
+        "SUPERCONDUCTING MAGNET MRI 1.5T",
+        "HALL SENSOR A3144 FOR BLDC MOTOR",  # the sensor, sold for a motor
+        "MAGNET, PERMANENT, CERAMIC 8, 1X1X0.25",
+        "FORKLIFT AC TRACTION MOTOR 48V 5KW",
+        "FRAMELESS GLASS DOOR 2000MM",
+    ],
+)
+def test_look_alike_numbers_and_words_are_left_alone(text: str) -> None:
+    t = tag({"description": text})
+    assert not bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "archetype_or_class"),
+    [
+        ("BLDC MOTOR 24V W/ HALL SENSORS", "bldc_outrunner"),  # the Hall sensors are the motor's
+        ("VACODYM 745 TP 10X5X2 BLOCK", "ndfeb_sintered"),
+        ("NEOREC 53B BLK 20X10X4", "ndfeb_sintered"),
+        ("VACOMAX 225 HR RING 12/6X3", "smco"),
+        ("SM-CO BONDED RING", "smco"),
+        ("MQU-F COMPRESSION BONDED RING 10 POLE", "ndfeb_bonded"),
+        ("DISC 20X5 BHMAX 50MGOE", "ndfeb_sintered"),
+        ("HF108 NEO 1IN EXIT", "loudspeaker"),
+        ("KBMS-17H01-A00 FRAMELESS", "industrial_servo_motor"),
+        ("ROBOT JOINT MODULE FRAMELESS TORQUE MTR", "industrial_servo_motor"),
+        ("U8 LITE KV100", "bldc_outrunner"),
+        ("G020 FRONT HUB 250W 36V", "ebike_hub_motor"),
+        ("M600 MID DRIVE 48V 500W", "ebike_hub_motor"),
+        ("EPS MOTOR COLUMN ASSIST 12V", "industrial_servo_motor"),
+        ("KSN140D58UFZ DC INVERTER ROTARY COMP", "industrial_servo_motor"),
+        ("OIS ACTUATOR 10.5X10.5", "voice_coil_actuator"),
+        ("2600 RCVR HEARING AID", "headphone_driver"),
+        ("DIAMETRIC MAG 6X2.5MM FOR AS5047", "loose_magnet"),
+        ("IHSS57-36-20 INTEG EASY SERVO", "hybrid_stepper"),
+        ("57HS22 2.2NM 4A", "hybrid_stepper"),
+        # Turkish, Portuguese, Swedish, Dutch, Vietnamese
+        ("Fırçasız DC motor 24V", "bldc_outrunner"),
+        ("Neodyum mıknatıs 10x5", "ndfeb_sintered"),
+        ("Motor de passo NEMA 17", "hybrid_stepper"),
+        ("Borstlös likströmsmotor", "bldc_outrunner"),
+        ("Borstelloze motor 36V", "bldc_outrunner"),
+        ("Động cơ không chổi than 48V", "bldc_outrunner"),
+    ],
+)
+def test_trade_names_properties_and_product_words_find_the_magnets(
+    text: str, archetype_or_class: str
+) -> None:
+    t = tag({"description": text})
+    assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
+    assert archetype_or_class in (t["archetype"].iloc[0], t["re_class"].iloc[0])
