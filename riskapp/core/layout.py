@@ -397,12 +397,15 @@ def segment_header(text: pd.DataFrame, h: int) -> list[tuple[int, int]]:
     cur: list[int] | None = None
     first_text = ""
     first_field = ""
+    first_strong = False
     seen: set[str] = set()
     names = [normalize_header(t) if t != "" else "" for t in row.tolist()]
     fields = []
+    strong = []  # a header word that surely names its field ('Type' is a weak description)
     for t in row.tolist():
         m = match_header(t) if t != "" else ()
         fields.append(m[0][0] if m and m[0][1] >= 0.5 else "")
+        strong.append(bool(m) and m[0][1] >= 0.8)
 
     def repeats_table(c: int, seen: set[str]) -> bool:
         """Whether the header from column c on starts the table again: a second header
@@ -421,14 +424,15 @@ def segment_header(text: pd.DataFrame, h: int) -> list[tuple[int, int]]:
             continue
         f, n = fields[c], names[c]
         if cur is not None and (
-            n == first_text or (f and f == first_field and f in seen and repeats_table(c, seen))
+            n == first_text
+            or (f and f == first_field and first_strong and f in seen and repeats_table(c, seen))
         ):
             cur[1] = c - 1
             segments.append(cur)
             cur = None
         if cur is None:
             cur = [c, c]
-            first_text, first_field, seen = n, f, set()
+            first_text, first_field, first_strong, seen = n, f, strong[c], set()
         cur[1] = c
         if f:
             seen.add(f)

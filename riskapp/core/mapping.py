@@ -334,7 +334,7 @@ def _no_constant_name(
 
     def constant(col: int) -> bool:
         prof = profiles.get(col)
-        return prof is not None and prof.fill >= 0.9 and prof.values == 1 and prof.distinct <= 0.2
+        return prof is not None and prof.fill >= 0.5 and prof.values == 1 and prof.distinct <= 0.2
 
     texts = [c for c, f, _, _ in result if f in ("name", "description")]
     varied = [c for c in texts if not constant(c)]

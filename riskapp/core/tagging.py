@@ -81,7 +81,7 @@ _MATERIAL_PATTERNS: tuple[tuple[str, str], ...] = (
         "ndfeb_sintered",
         r"neod[iy]m|neodyn|n[ée]odyme|neod[íi]mio|\bndfeb\b|\bnd-?fe-?b\b|\bnd2fe14b\b|\bneo\s*magnets?|"
         r"rare[- ]earth\s*(permanent\s*)?(magnet|mags?\b)|seltenerd\w*magnet|tierras?\s*raras|"
-        r"钕|釹|ネオジ|네오디|neodyum|\bvacodym\b|\bneorec\b|\bneomax\b|\bhalbach\b|"
+        r"钕|釹|ネオジ|네오디|neodyum|неодим|\bvacodym\b|\bneorec\b|\bneomax\b|\bhalbach\b|"
         # trade names, and properties only NdFeB reaches: (BH)max 33-59 MGOe, Br 1.16-1.49 T
         r"\b(3[3-9]|[45]\d)\s*mgoe\b|\bbr\s*[:=]?\s*1[.,](1[6-9]|[2-4]\d?)\d*\s*t\b|"
         # 'NEO' beside an audio or magnet word ('NEO DOME', 'HF108 NEO 1IN EXIT')
@@ -90,7 +90,7 @@ _MATERIAL_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "ferrite",
-        r"\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite|\bmag\s*ceramic\b|\bceramic\s*mags?\b|\bceramic\s*c\d{1,2}\b|^(?=.*magnet).*\bceramic\s*-?\s*(1|5|8|10)\b|铁氧体磁|鐵氧體磁|フェライト磁石|フェライトマグネット|페라이트\s*자석",
+        r"\bferriet\w*|\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite|\bmag\s*ceramic\b|\bceramic\s*mags?\b|\bceramic\s*c\d{1,2}\b|^(?=.*magnet).*\bceramic\s*-?\s*(1|5|8|10)\b|铁氧体磁|鐵氧體磁|フェライト磁石|フェライトマグネット|페라이트\s*자석",
     ),
     ("alnico", r"\balnico\w*|\bal-ni-co\b|铝镍钴|鋁鎳鈷|アルニコ|알니코"),
 )
@@ -103,9 +103,19 @@ _RE_GRADE_MH = re.compile(r"(?<![a-z0-9.,/-])(?P<e2>2[8-9]|[3-5]\d)(?P<t2>m|h)(?
 _SOFT_FERRITE = "ferrit"
 """A grade-like 'N30' beside this word names a ferrite material (TDK/EPCOS N30, N49, N87),
 not an NdFeB grade."""
+_RE_BATTERY = re.compile(
+    r"\d\s*v\b|\bbatter|\blithium|\bli-?ion|\blifepo|\blfp\b|\bcells?\b|\bakku|\bpin\b|\bpack\b"
+)
+
+
+def _amp_hours(grade: re.Match[str], text: str) -> bool:
+    """'38AH' in a battery's line ('72V 38Ah LFP') is ampere-hours, not the NdFeB grade 38AH."""
+    return grade.group(0).endswith("ah") and _RE_BATTERY.search(text) is not None
+
+
 _RE_MAGNET_WORD = re.compile(r"magnet|aimant|im[aá]n|magnete|磁铁|磁鐵|磁石|マグネット|자석")
 _NUM = r"(\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?)"
-_SEP = r"\s*[x×*]\s*"
+_SEP = r"\s*[x×*х]\s*"  # the last is Cyrillic 'х': Russian BOMs write '10х5'
 _UNIT = r"\s*(mm|cm|in\b|inch(?:es)?|\")?"
 _RE_DIM3 = re.compile(_NUM + _UNIT + _SEP + _NUM + _UNIT + _SEP + _NUM + _UNIT)
 _RE_DIM2 = re.compile(r"(?:\b(?:d|ø|⌀|dia\.?|diameter)\s*)?" + _NUM + _UNIT + _SEP + _NUM + _UNIT)
@@ -192,7 +202,7 @@ _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 _ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
 # caps on the size of what is read off a regex (a capped part is read less closely, not wrongly)
 _MAX_STRINGS = 64
-_MAX_ALTERNATIVES = 128
+_MAX_ALTERNATIVES = 96
 
 # What every match of a regex needs: for one of its alternatives, one literal of each of that
 # alternative's sets (None: nothing known, the regex has to run on every text).
@@ -233,7 +243,24 @@ def _literal_char(code: int, ignore_case: bool) -> str | None:
     # of other scripts, symbols): the engine compiles it as a plain literal
     if ch in _FOLDS:
         return None
-    return ch if not ignore_case or not _is_cased(code) else None
+    return ch if not ignore_case or not _is_cased(code) or _plain_lower(code) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_lower(code: int) -> bool:
+    """A lowercase letter (Cyrillic 'м', Greek 'λ') that IGNORECASE matches only in letters
+    whose lowercase it is: in a lowercased text such a match shows as the letter itself,
+    so it is a literal. Letters with extra equivalences in the engine ('в' and 'ᲀ') are not."""
+    try:
+        import _sre
+        from re import _casefix  # type: ignore[attr-defined]
+
+        extra = _casefix._EXTRA_CASES
+        tolower = _sre.unicode_tolower
+    except (ImportError, AttributeError):  # another Python: count it as unknown
+        return False
+    ch = chr(code)
+    return ch == ch.lower() and tolower(code) == code and code not in extra
 
 
 def _is_cased(code: int) -> bool:
@@ -548,8 +575,8 @@ class _Rules:
         g = _RE_GRADE.search(t)
         if g is None and _RE_MAGNET_WORD.search(t):
             g = _RE_GRADE_MH.search(t)
-        if g is not None and _SOFT_FERRITE in t:
-            g = None  # TDK/EPCOS ferrite materials are named N30, N49, N87
+        if g is not None and (_SOFT_FERRITE in t or _amp_hours(g, t)):
+            g = None  # TDK/EPCOS ferrite materials are named N30, N49, N87; '38Ah' a battery
         grade, energy, temp_class = _grade_parts(g)
         runs = {p for p, k in self.gated.items() if k in live}
         m3 = _RE_DIM3.search(t) if _RE_DIM3 in runs else None
@@ -623,7 +650,8 @@ class _Rules:
         for i in mh:
             grades[i] = _RE_GRADE_MH.search(low[i])
         for i in range(n):
-            if grades[i] is not None and _SOFT_FERRITE in low[i]:
+            g = grades[i]
+            if g is not None and (_SOFT_FERRITE in low[i] or _amp_hours(g, low[i])):
                 grades[i] = None
         dim3 = holders.search(_RE_DIM3, low, needs[self.gated[_RE_DIM3]])
         dim2 = holders.search(_RE_DIM2, low, needs[self.gated[_RE_DIM2]], skip=dim3)

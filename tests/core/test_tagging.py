@@ -564,3 +564,37 @@ def test_trade_names_properties_and_product_words_find_the_magnets(
     t = tag({"description": text})
     assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
     assert archetype_or_class in (t["archetype"].iloc[0], t["re_class"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "archetype_or_class"),
+    [
+        ("Синхронный двигатель с постоянными магнитами 5 кВт", "industrial_servo_motor"),
+        ("Бесколлекторный двигатель 24 В", "bldc_outrunner"),
+        ("Неодимовый магнит 10х5", "ndfeb_sintered"),
+        ("Шаговый двигатель 1,8°", "hybrid_stepper"),
+        ("Безщітковий двигун 36 В", "bldc_outrunner"),
+    ],
+)
+def test_russian_and_ukrainian_words_find_the_magnets(text: str, archetype_or_class: str) -> None:
+    t = tag({"description": text})
+    assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
+    assert archetype_or_class in (t["archetype"].iloc[0], t["re_class"].iloc[0])
+
+
+def test_the_dimensions_of_a_russian_line_use_the_cyrillic_x() -> None:
+    t = tag({"description": "Магнит неодимовый N42 10х5х2"})
+    assert t["magnet_mass_g"].iloc[0] == pytest.approx(10 * 5 * 2 * 7.5e-3, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pin lithium / 72V 38Ah LFP",  # ampere-hours, not the grade 38AH
+        "Ferriet magneet 10x5",
+        "Kilit, elektromıknatıslı",
+        "Электромагнит 24 В",
+    ],
+)
+def test_batteries_and_ferrite_and_electromagnets_in_more_languages(text: str) -> None:
+    assert not bool(tag({"description": text})["rare_earth"].iloc[0])

@@ -20,6 +20,7 @@ from riskapp.core.tagging import (
     _FOLD_TO_ASCII,
     _RE_RING,
     Needs,
+    _plain_lower,
     _rules,
     needs_met,
     required_literals,
@@ -75,7 +76,7 @@ def _met(needs: Needs | None, text: str) -> bool:
         ),
         # a cased non-ASCII letter is not (its folds are not in the table): 'ł' is read off
         # as the literals around it
-        (r"gło[sś]nik", re.I, ["głośnik", "glosnik"], ["nik"]),
+        (r"gło[sś]nik", re.I, ["głośnik", "GŁOSNIK".lower()], ["nik", "glosnik"]),
     ],
 )
 def test_required_literals(pattern: str, flags: int, met: list[str], not_met: list[str]) -> None:
@@ -281,3 +282,39 @@ def test_a_regex_without_its_lookarounds_matches_where_it_matches(
     t = text.lower()
     if loose is not None and pattern.search(t):
         assert loose.search(t)
+
+
+@pytest.mark.parametrize("block", [(0x430, 0x460), (0x3B1, 0x3CA)])  # Cyrillic, Greek lowercase
+def test_a_plain_lowercase_letter_shows_as_itself_in_every_text_it_matches(
+    block: tuple[int, int],
+) -> None:
+    # what _plain_lower lets the prefilter read as a literal must be in the lowercased text
+    # of every match; the letters it refuses ('в', which also matches 'ᲀ') run their regex
+    text = _non_ascii()
+    plain = [c for c in range(*block) if _plain_lower(c)]
+    assert len(plain) > (block[1] - block[0]) // 2
+    for code in plain:
+        for m in re.finditer(re.escape(chr(code)), text, re.IGNORECASE):
+            assert m.group().lower() == chr(code), (hex(code), hex(ord(m.group())))
+    assert not _plain_lower(ord("в"))
+
+
+def test_cyrillic_words_are_literals_for_the_prefilter() -> None:
+    needs = required_literals(re.compile(r"магнит|двигател\w*", re.IGNORECASE))
+    assert needs is not None
+    assert _met(needs, "неодимовый магнит 10х5") and not _met(needs, "болт м6")
+
+
+def test_no_rule_is_read_as_one_loose_set_of_words() -> None:
+    # a regex with more top-level alternatives than the reader keeps apart collapses into one
+    # set of words that a text needs one of ('motor', 'rotor'...): the rule then runs on
+    # nearly every text (industrial_servo_motor did, at 64)
+    from re import _constants, _parser  # type: ignore[attr-defined]
+
+    for k, pattern in NUMBERED:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        items = list(parsed)
+        top = len(items[0][1][1]) if len(items) == 1 and items[0][0] == _constants.BRANCH else 1
+        needs = RULES._needs[k]
+        if needs is not None and top > 8:
+            assert len(needs) > 1, (k, pattern.pattern[:60])
