@@ -740,6 +740,20 @@ def _table_lines(
     _put_text(out, "link", _links(sheet, tt, spec, idx, rows, main_col))
     lcol = spec.col("level")
     out["level"] = pick("level") if lcol is not None else ""
+    outlined = spec.col("item") is not None and _outline_items(ctext("item").iloc[rows])
+    if lcol is None and not outlined:
+        implied = _implied_levels(sheet, spec, raw, r0, r1, rows, grid_rows)
+        if implied is not None:
+            levels, where, at = implied
+            out["level"] = levels
+            report.add(
+                "info",
+                "levels_implied",
+                f"There is no level column; the BOM levels were read from {where}.",
+                sheet=sheet_name,
+                row=sheet.row_number(int(idx[0])),
+                column=at or "",
+            )
     hidden_rows = (
         np.isin(grid_rows, list(sheet.hidden_rows))
         if sheet.hidden_rows
@@ -797,6 +811,81 @@ def _row_numbers(sheet: RawSheet, grid_rows: np.ndarray) -> np.ndarray:
     if sheet.row_numbers is None:
         return grid_rows.astype(np.int64) + 1
     return np.asarray(sheet.row_numbers, dtype=np.int64)[grid_rows]
+
+
+def _outline_items(items: pd.Series) -> bool:
+    """Whether an item column numbers the lines as an outline ('1', '1.1', '1.1.2')."""
+    sample = items.iloc[:2000]
+    filled = sample[sample.ne("")]
+    return len(filled) > 0 and bool(filled.str.contains(".", regex=False).mean() >= 0.3)
+
+
+_INDENT_FIELDS = ("name", "description", "ipn", "mpn")
+_INDENT_CHARS = " \u00a0\u3000\t"
+
+
+def _implied_levels(
+    sheet: RawSheet,
+    spec: TableSpec,
+    raw: pd.DataFrame,
+    r0: int,
+    r1: int,
+    rows: np.ndarray,
+    grid_rows: np.ndarray,
+) -> tuple[np.ndarray, str, str | None] | None:
+    """Levels of a BOM with no level column, where the sheet shows them another way: the
+    rows' outline grouping (Excel's Data › Group), or names indented with leading spaces
+    (Creo's and many ERP reports' indented BOMs). As '1', '2'... texts, or None. Two levels
+    at least, a fifth of the lines below the top, and the first line on the top level."""
+    n = len(rows)
+    if n < 3:
+        return None
+    if sheet.outline_rows:
+        lv = np.fromiter((sheet.outline_rows.get(int(g), 0) for g in grid_rows), int, n)
+        if _looks_like_levels(lv):
+            levels = (lv - lv.min() + 1).astype(str).astype(object)
+            return levels, "the rows' outline grouping (Data › Group)", None
+    best: tuple[int, np.ndarray, int] | None = None
+    for fld in _INDENT_FIELDS:
+        for c in spec.cols(fld):
+            values = _col_raw(raw, c, r0, r1).to_numpy(dtype=object)[rows]
+            head = values[:2000]
+            if not any(isinstance(v, str) and v[:1] in _INDENT_CHARS for v in head):
+                continue
+            lead = np.fromiter(
+                (
+                    len(v) - len(v.lstrip(_INDENT_CHARS))
+                    if isinstance(v, str) and v.strip()
+                    else -1
+                    for v in values
+                ),
+                int,
+                n,
+            )
+            filled = lead >= 0
+            if not filled.any() or not _looks_like_levels(lead[filled]):
+                continue
+            widths = np.unique(lead[filled])
+            if best is None or len(widths) > best[0]:
+                best = (len(widths), lead, c)
+    if best is None:
+        return None
+    _, lead, c = best
+    # each distinct indentation is one level deeper; a line without text keeps the one above
+    widths = np.unique(lead[lead >= 0])
+    rank = np.searchsorted(widths, np.maximum(lead, 0)) + 1
+    levels = pd.Series(np.where(lead >= 0, rank, np.nan)).ffill().fillna(1).astype(int)
+    at = column_letter(c)
+    return levels.astype(str).to_numpy(dtype=object), f"the indentation of column {at}", at
+
+
+def _looks_like_levels(lv: np.ndarray) -> bool:
+    return (
+        len(lv) >= 3
+        and len(np.unique(lv)) >= 2
+        and lv[0] == lv.min()
+        and bool((lv > lv.min()).mean() >= 0.2)
+    )
 
 
 def _col_raw(raw: pd.DataFrame, col: int | None, r0: int, r1: int) -> pd.Series:

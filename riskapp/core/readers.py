@@ -189,6 +189,7 @@ class RawSheet:
     name: str
     cells: list[list[Any]]
     hidden_rows: set[int] = field(default_factory=set)  # 0-based
+    outline_rows: dict[int, int] = field(default_factory=dict)  # 0-based row -> group level
     hidden_cols: set[int] = field(default_factory=set)  # 0-based
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 incl.
     links: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -998,10 +999,12 @@ def _broken_message(fmt: str, exc: BaseException) -> str:
 
 
 _RE_HIDDEN = re.compile(rb'hidden="(?:1|true)"')
+_RE_OUTLINE_LEVEL = re.compile(rb' outlineLevel="(\d{1,2})"')  # a row's group level
 
 
-# per sheet name: (hidden columns, hidden rows, {(row, col): url}), all 0-based
-_SheetMeta = tuple[set[int], set[int], dict[tuple[int, int], str]]
+# per sheet name: (hidden columns, hidden rows, {(row, col): url}, {row: outline level}),
+# all 0-based
+_SheetMeta = tuple[set[int], set[int], dict[tuple[int, int], str], dict[int, int]]
 
 
 def _apply_xlsx_metadata(sheets: list[RawSheet], meta: dict[str, _SheetMeta]) -> None:
@@ -1011,6 +1014,7 @@ def _apply_xlsx_metadata(sheets: list[RawSheet], meta: dict[str, _SheetMeta]) ->
             sheet.hidden_cols.update(found[0])
             sheet.hidden_rows.update(found[1])
             sheet.links.update(found[2])
+            sheet.outline_rows.update(found[3])
 
 
 def _xlsx_metadata(p: Path, xml_read: Mapping[str, bytes] | None = None) -> dict[str, _SheetMeta]:
@@ -1024,7 +1028,8 @@ def _xlsx_metadata(p: Path, xml_read: Mapping[str, bytes] | None = None) -> dict
                 hidden_cols: set[int] = set()
                 hidden_rows: set[int] = set()
                 links_at: dict[tuple[int, int], str] = {}
-                out[sname] = (hidden_cols, hidden_rows, links_at)
+                outline: dict[int, int] = {}
+                out[sname] = (hidden_cols, hidden_rows, links_at, outline)
                 xml = (xml_read or {}).get(path) or zf.read(path)
                 data_at = xml.find(b"<sheetData")
                 data_end = xml.rfind(b"</sheetData>")
@@ -1042,6 +1047,14 @@ def _xlsx_metadata(p: Path, xml_read: Mapping[str, bytes] | None = None) -> dict
                         r = attr(tag, b"r")
                         if r and r.isdigit():
                             hidden_rows.add(int(r) - 1)
+                for m_level in _RE_OUTLINE_LEVEL.finditer(xml, max(data_at, 0)):
+                    start = xml.rfind(b"<", 0, m_level.start())
+                    tag = xml[start : m_level.end() + 1]
+                    level = int(m_level.group(1))
+                    if level > 0 and re.match(rb"<(?:\w+:)?row\b", tag):
+                        r = attr(tag, b"r")
+                        if r and r.isdigit():
+                            outline[int(r) - 1] = min(level, 7)
                 links = re.findall(rb"<(?:\w+:)?hyperlink\b[^>]*>", tail)
                 if links:
                     rels_path = (

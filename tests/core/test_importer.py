@@ -940,3 +940,49 @@ def test_a_json_file_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     q.write_text('[{"part": "P1", "qty": 2}]', encoding="utf-8")
     with pytest.raises(InputFileError, match="JSON file"):
         import_bom(q)
+
+
+def test_levels_from_the_rows_outline_grouping(tmp_path: Path) -> None:
+    def group(_wb: object, ws: object) -> None:
+        for r, level in ((3, 1), (4, 2), (5, 2), (6, 1)):
+            ws.row_dimensions[r].outline_level = level  # type: ignore[attr-defined]
+
+    p = xlsx(
+        tmp_path / "grouped.xlsx",
+        [
+            ["Part No", "Description", "Qty"],
+            ["100", "Machine", 1],
+            ["200", "Spindle unit", 2],
+            ["210", "Spindle motor, NdFeB rotor", 1],
+            ["220", "Bearing set", 2],
+            ["300", "Frame", 1],
+        ],
+        setup=group,
+    )
+    res = lines_of(p)
+    assert res.lines["level"].tolist() == [1, 2, 3, 3, 2]
+    assert res.lines["extended_quantity"].tolist() == [1, 2, 2, 4, 1]
+    assert any(i.code == "levels_implied" for i in res.report.issues)
+
+
+def test_levels_from_names_indented_with_spaces(tmp_path: Path) -> None:
+    p = tmp_path / "creo.csv"
+    p.write_text(
+        "Component,Qty,Description\n"
+        "STICK-ASM.ASM,1,Vacuum\n"
+        "  MOTOR-ASM.ASM,1,Digital motor brushless\n"
+        "    ROTOR.PRT,1,Rotor with bonded NdFeB ring magnet\n"
+        "    STATOR.PRT,1,Stator wound\n"
+        "  CYCLONE.PRT,2,Cyclone\n",
+        encoding="utf-8",
+    )
+    res = lines_of(p)
+    assert res.lines["level"].tolist() == [1, 2, 3, 3, 2]
+    assert res.lines["has_children"].tolist() == [True, True, False, False, False]
+
+
+def test_a_flat_bom_with_a_few_indented_names_gets_no_levels(tmp_path: Path) -> None:
+    rows = [["Part", "Description", "Qty"]] + [[f"P{i}", f"Part {i}", 1] for i in range(12)]
+    rows[5][1] = " Part 4 (typed with a space)"
+    res = lines_of(xlsx(tmp_path / "flat.xlsx", rows))
+    assert res.lines["level"].isna().all()
