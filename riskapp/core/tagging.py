@@ -1184,7 +1184,7 @@ def _tag_unique(
         if a in a_name and line < 0:
             evidence[i].append(
                 f"Part number of the series {series.get(-line, '?')} ({where(i)}; "
-                f"part_series.csv line {-line}): a '{a_name[a]}', rare-earth magnets "
+                f"part_series.csv line {-line}): archetype '{a_name[a]}', rare-earth magnets "
                 f"{likelihood[i] or a_like.get(a, '')} likelihood."
             )
         elif a in a_name:
@@ -1503,7 +1503,7 @@ def _magnet_mass(
                     basis[i] = f"scaled from '{used}' ({rule}, archetype_sizes.csv; estimate)"
                     continue
             mass[i] = ai.mass
-            basis[i] = f"typical for a {ai.name} (archetypes.csv; {ai.status})"
+            basis[i] = f"typical for the archetype '{ai.name}' (archetypes.csv; {ai.status})"
         elif part_mass[i] > 0:
             mass[i], basis[i] = part_mass[i], "the part's stated mass"
     mass = np.where(np.isnan(mass), 0.0, mass)

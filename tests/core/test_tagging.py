@@ -519,6 +519,7 @@ def test_a_part_number_series_is_read_from_the_mpn_column_too() -> None:
         "MAGNET, PERMANENT, CERAMIC 8, 1X1X0.25",
         "FORKLIFT AC TRACTION MOTOR 48V 5KW",
         "FRAMELESS GLASS DOOR 2000MM",
+        "TL18 IRONLESS LINEAR MOTOR COIL UNIT",  # the magnets are on the track
     ],
 )
 def test_look_alike_numbers_and_words_are_left_alone(text: str) -> None:
