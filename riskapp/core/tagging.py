@@ -127,7 +127,7 @@ _NEMA_FROM_MM = {"20": 8.0, "28": 11.0, "35": 14.0, "42": 17.0, "57": 23.0, "86"
 _RE_STATOR = re.compile(r"(?<![\d.])([1-9]\d)([0-6]\d)(?![\d.])")
 _RE_KW = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kw|w)\b")
 _RE_MW = re.compile(r"(\d+(?:[.,]\d+)?)\s*mw\b")
-_RE_DIAMETER = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mm|cm|in\b|inch(?:es)?|\"|'')")
+_RE_DIAMETER = re.compile(r"(\d+(?:[.,]\d+)?(?:/\d+)?)\s*(mm|cm|in\b|inch(?:es)?|\"|'')")
 
 
 @dataclass(frozen=True)
@@ -854,6 +854,8 @@ def _dims(groups: Sequence[str | None], n: int) -> tuple[float, ...]:
     # a unit written once (at the end, '1/2 x 1/8 x 1/16in') applies to all
     unit = next((u for u in reversed(units) if u), None)
     try:
+        if unit is None and all(_to_mm(str(num), None) < 1.0 for num in nums):
+            unit = "in"  # 'MAG 0.5X0.25': no magnet is half a millimetre; inches are meant
         return tuple(_to_mm(str(num), units[i] or unit) for i, num in enumerate(nums))
     except (ValueError, ZeroDivisionError):
         return ()
@@ -1466,11 +1468,19 @@ def _magnet_mass(
         if not math.isnan(stated[i]) and stated[i] > 0:
             mass[i], basis[i] = stated[i], "stated in the magnet-mass column"
             continue
+        too_big = ""
         if rule == "dimensions" or (ai is None and material_id[i]):
             d = dims[i]
             if d and not math.isnan(rho):
                 vol = _volume_mm3(d, bool(ring[i]))
-                if vol > 0:
+                if vol > 0 and ai is not None and vol / 1000.0 * rho > ai.hi:
+                    # 'MAGNETIC CHUCK NDFEB 300X600': the product's size, not a magnet's
+                    too_big = (
+                        f"the sizes {' × '.join(f'{x:g}' for x in d)} mm in its text would make "
+                        f"{vol / 1e6 * rho:,.3g} kg, more than one such magnet weighs "
+                        f"({ai.hi:g} g at most): they are taken as the product's size; "
+                    )
+                elif vol > 0:
                     mass[i] = vol / 1000.0 * rho
                     shape = (
                         "ring" if ring[i] and len(d) == 3 else ("disc" if len(d) == 2 else "block")
@@ -1503,7 +1513,9 @@ def _magnet_mass(
                     basis[i] = f"scaled from '{used}' ({rule}, archetype_sizes.csv; estimate)"
                     continue
             mass[i] = ai.mass
-            basis[i] = f"typical for the archetype '{ai.name}' (archetypes.csv; {ai.status})"
+            basis[i] = (
+                f"{too_big}typical for the archetype '{ai.name}' (archetypes.csv; {ai.status})"
+            )
         elif part_mass[i] > 0:
             mass[i], basis[i] = part_mass[i], "the part's stated mass"
     mass = np.where(np.isnan(mass), 0.0, mass)

@@ -599,3 +599,21 @@ def test_the_dimensions_of_a_russian_line_use_the_cyrillic_x() -> None:
 )
 def test_batteries_and_ferrite_and_electromagnets_in_more_languages(text: str) -> None:
     assert not bool(tag({"description": text})["rare_earth"].iloc[0])
+
+
+def test_sizes_no_magnet_has_are_the_products_and_the_typical_mass_is_used() -> None:
+    t = tag({"description": "NdFeB magnet 300x600"})  # a 318 kg disc: no single magnet is
+    assert t["magnet_mass_g"].iloc[0] == pytest.approx(1.0)
+    assert "taken as the product's size" in t["magnet_mass_basis"].iloc[0]
+    assert t["confidence"].iloc[0] == "medium"
+
+
+def test_sizes_below_one_without_a_unit_are_inches() -> None:
+    t = tag({"description": "MAG RARE EARTH 0.5X0.25"})
+    assert t["magnet_mass_g"].iloc[0] == pytest.approx(6.03, rel=0.02)  # 12.7 x 6.35 mm disc
+
+
+def test_a_fractional_inch_driver_size_is_read_whole() -> None:
+    five_eighths = tag({"description": "ND16FA-6 5/8IN NEO DOME TWEETER"})
+    one_inch = tag({"description": "NEO DOME TWEETER 1IN"})
+    assert five_eighths["magnet_mass_g"].iloc[0] < one_inch["magnet_mass_g"].iloc[0]
