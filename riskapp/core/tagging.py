@@ -1497,6 +1497,10 @@ def _magnet_mass(
             x, used = math.nan, ""
             if rule in ("nema_frame", "per_kw", "per_mw") and size_rule[i] == rule:
                 x, used = float(size_value[i]), str(size_text[i])
+            elif rule == "per_kw" and size_rule[i] == "per_mw":  # 'PMSM 5MW'
+                x, used = float(size_value[i]) * 1000.0, str(size_text[i])
+            elif rule == "per_mw" and size_rule[i] == "per_kw":  # 'wind generator 850 kW'
+                x, used = float(size_value[i]) / 1000.0, str(size_text[i])
             elif rule in ("stator_dxh", "diameter_mm"):
                 key = (int(codes[i]), rule)
                 if key not in size_cache:

@@ -617,3 +617,11 @@ def test_a_fractional_inch_driver_size_is_read_whole() -> None:
     five_eighths = tag({"description": "ND16FA-6 5/8IN NEO DOME TWEETER"})
     one_inch = tag({"description": "NEO DOME TWEETER 1IN"})
     assert five_eighths["magnet_mass_g"].iloc[0] < one_inch["magnet_mass_g"].iloc[0]
+
+
+def test_a_power_in_megawatts_scales_a_kilowatt_archetype_and_the_other_way_round() -> None:
+    big = tag({"description": "POD PROPULSION PMSM 5MW"})
+    small = tag({"description": "PMSM motor 5 kW"})
+    assert big["magnet_mass_g"].iloc[0] > 10 * small["magnet_mass_g"].iloc[0]
+    wind = tag({"description": "Direct drive PMSG wind generator 850 kW"})
+    assert "850 kw" in wind["magnet_mass_basis"].iloc[0]
