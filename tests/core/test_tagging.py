@@ -44,6 +44,13 @@ def tag(*rows: dict[str, object], **params: object) -> pd.DataFrame:
     return tag_lines(bom(*rows), REF, TagParams(**params))  # type: ignore[arg-type]
 
 
+def assert_tagged_as(text: str, archetype_or_class: str) -> None:
+    """The line is tagged rare-earth bearing, with this archetype or class."""
+    t = tag({"description": text})
+    assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
+    assert archetype_or_class in (t["archetype"].iloc[0], t["re_class"].iloc[0])
+
+
 @pytest.mark.parametrize(
     ("text", "grade", "temp"),
     [
@@ -364,9 +371,7 @@ def test_tagging_leaves_out_override_values_it_cannot_use() -> None:
     ],
 )
 def test_words_in_more_languages_find_the_magnets(text: str, archetype_or_class: str) -> None:
-    t = tag({"description": text})
-    assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
-    assert archetype_or_class in (t["archetype"].iloc[0], t["re_class"].iloc[0])
+    assert_tagged_as(text, archetype_or_class)
 
 
 @pytest.mark.parametrize(
@@ -454,9 +459,7 @@ def test_a_wound_stator_named_after_its_motor_has_no_magnets(text: str, rare: bo
 def test_abbreviations_and_more_languages_find_the_magnets(
     text: str, archetype_or_class: str
 ) -> None:
-    t = tag({"description": text})
-    assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
-    assert archetype_or_class in (t["archetype"].iloc[0], t["re_class"].iloc[0])
+    assert_tagged_as(text, archetype_or_class)
 
 
 @pytest.mark.parametrize(
@@ -562,9 +565,7 @@ def test_look_alike_numbers_and_words_are_left_alone(text: str) -> None:
 def test_trade_names_properties_and_product_words_find_the_magnets(
     text: str, archetype_or_class: str
 ) -> None:
-    t = tag({"description": text})
-    assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
-    assert archetype_or_class in (t["archetype"].iloc[0], t["re_class"].iloc[0])
+    assert_tagged_as(text, archetype_or_class)
 
 
 @pytest.mark.parametrize(
@@ -578,9 +579,7 @@ def test_trade_names_properties_and_product_words_find_the_magnets(
     ],
 )
 def test_russian_and_ukrainian_words_find_the_magnets(text: str, archetype_or_class: str) -> None:
-    t = tag({"description": text})
-    assert bool(t["rare_earth"].iloc[0]), t["evidence"].iloc[0]
-    assert archetype_or_class in (t["archetype"].iloc[0], t["re_class"].iloc[0])
+    assert_tagged_as(text, archetype_or_class)
 
 
 def test_the_dimensions_of_a_russian_line_use_the_cyrillic_x() -> None:
