@@ -523,6 +523,12 @@ def test_a_part_number_series_is_read_from_the_mpn_column_too() -> None:
         "FORKLIFT AC TRACTION MOTOR 48V 5KW",
         "FRAMELESS GLASS DOOR 2000MM",
         "TL18 IRONLESS LINEAR MOTOR COIL UNIT",  # the magnets are on the track
+        "SCREW, M3, HDD MOUNTING",  # ERP noun first: a screw
+        "CABLE, HEADSET EXTENSION",
+        "HDD MOUNTING KIT",
+        "STATOR ASSY, FRAMELESS MOTOR",  # the stator of the motor
+        "Receiver wire assy, 4-cond, L2",
+        "ENCODER, ABS, MAGNETIC, OFF-AXIS, 20BIT, READHEAD ONLY",
     ],
 )
 def test_look_alike_numbers_and_words_are_left_alone(text: str) -> None:
@@ -548,11 +554,22 @@ def test_look_alike_numbers_and_words_are_left_alone(text: str) -> None:
         ("M600 MID DRIVE 48V 500W", "ebike_hub_motor"),
         ("EPS MOTOR COLUMN ASSIST 12V", "industrial_servo_motor"),
         ("KSN140D58UFZ DC INVERTER ROTARY COMP", "industrial_servo_motor"),
-        ("OIS ACTUATOR 10.5X10.5", "voice_coil_actuator"),
+        ("OIS ACTUATOR 10.5X10.5", "camera_vcm"),
         ("2600 RCVR HEARING AID", "headphone_driver"),
         ("DIAMETRIC MAG 6X2.5MM FOR AS5047", "loose_magnet"),
         ("IHSS57-36-20 INTEG EASY SERVO", "hybrid_stepper"),
         ("57HS22 2.2NM 4A", "hybrid_stepper"),
+        ("CONNECTOR, MAGNETIC, 5 PIN POGO NDFEB", "ndfeb_sintered"),  # noun first, but a magnet
+        ("MICRO DC MOTOR, 6MM, PRECIOUS METAL BRUSH", "coreless_dc_motor"),
+        ("DVD-RW DRIVE, SLIM, SATA", "optical_or_tape_drive"),
+        ("LTO-9 TAPE DRIVE, HH, SAS", "optical_or_tape_drive"),
+        ("CAMERA MODULE 5MP, AUTOFOCUS (VCM)", "camera_vcm"),
+        ("SERVO, AUTOPILOT, PITCH", "industrial_servo_motor"),
+        ("MOTOR, PROPULSION, AXIAL FLUX", "industrial_servo_motor"),
+        ("VIB MTR ERM 4MM CYL", "vibration_motor"),
+        ("RECEIVER UNIT 80dB, RIC, L2 RIGHT", "headphone_driver"),
+        ("RAB-32257-000 TRANSDUCER", "headphone_driver"),
+        ("ST2400MM0129 DRIVE ASSY", "hard_disk_drive"),
         # Turkish, Portuguese, Swedish, Dutch, Vietnamese
         ("Fırçasız DC motor 24V", "bldc_outrunner"),
         ("Neodyum mıknatıs 10x5", "ndfeb_sintered"),
