@@ -58,6 +58,12 @@ _RE_TOTAL = ColumnPattern(
     re.I,
 )
 _RE_RULE = ColumnPattern(r"[-=_*~+.|\s]{3,}")  # a ruled line: '----------', '====|===='
+_RE_PAGE_MARK = ColumnPattern(  # a printed report's page furniture
+    r"(?:page|seite|pg\.?)\s*\d+(?:\s*(?:of|/|von)\s*\d+)?|-\s*\d+\s*-"
+    r"|(?:\(?\s*)?(?:continued|cont'd|fortsetzung)(?:\s+(?:on|from)\s+(?:next|previous)\s+page)?\.?\s*\)?"
+    r"|\*{0,3}\s*end of (?:report|list|bom|listing)\s*\*{0,3}",
+    re.I,
+)
 _RE_LINKWORD = ColumnPattern(
     r"^(?:link\d*|url|here|click here|see link|buy|https?://\S+|www\.\S+)$", re.I
 )
@@ -129,13 +135,18 @@ def import_bom(
             specs = [_apply_user_mapping(s, options.mapping, text) for s in specs]
         frames = []
         kept_specs = []
+        issued: dict[int, list[Issue]] = {}  # by table: the issues reading it raised
         for spec in specs:
             if cancelled():
                 raise CancelledError()
+            before = len(report.issues)
             lines = _table_lines(sheet, raw, text, codes, spec, report)
+            issued[id(spec)] = report.issues[before:]
             if len(lines):
                 frames.append(lines)
                 kept_specs.append(spec)
+        if len(frames) > 1:
+            frames, kept_specs = _without_revision_blocks(sheet, frames, kept_specs, report, issued)
         quality = sum(len(f) * _spec_quality(s) for f, s in zip(frames, kept_specs, strict=True))
         per_sheet.append((sheet, kept_specs, frames, quality))
     progress(0.9, "Putting the lines together")
@@ -269,6 +280,72 @@ def _drop_far_columns(sheet: RawSheet, report: ImportReport) -> None:
             sheet=sheet.name,
             column=column_letter(far[0]),
         )
+
+
+_RE_REV_FIRST = re.compile(
+    r"^(?:rev\.?|revision|rev\.?\s*(?:no\.?|level)|version|ver\.?|index|änderung|aenderung"
+    r"|änd\.?|eco|ecn|ecr|change(?:\s*no\.?)?)$"
+)
+_REV_OTHER = frozenset(
+    {
+        "date",
+        "datum",
+        "by",
+        "approved",
+        "approved by",
+        "drawn",
+        "checked",
+        "author",
+        "name",
+        "von",
+        "erstellt",
+        "geprüft",
+        "freigabe",
+        "signature",
+        "initials",
+    }
+)
+
+
+def _without_revision_blocks(
+    sheet: RawSheet,
+    frames: list[pd.DataFrame],
+    specs: list[TableSpec],
+    report: ImportReport,
+    issued: dict[int, list[Issue]],
+) -> tuple[list[pd.DataFrame], list[TableSpec]]:
+    """A revision box beside the BOM ('Rev | Date | Description | By') is no second BOM: its
+    'Changed magnet grade' would be scored as a magnet. Left out when another table stays."""
+    keep = []
+    for spec in specs:
+        columns = range(spec.first_col, spec.last_col + 1)
+        heads = [h for h in (normalize_header(spec.headers.get(c, "")) for c in columns) if h]
+        revision = (
+            bool(heads)
+            and _RE_REV_FIRST.match(heads[0]) is not None
+            and any(h in _REV_OTHER for h in heads[1:])
+            and spec.col("quantity") is None
+        )
+        keep.append(not revision)
+    if not any(keep) or all(keep):
+        return frames, specs
+    for spec, kept in zip(specs, keep, strict=True):
+        if not kept:
+            dropped = {id(i) for i in issued.get(id(spec), [])}
+            report.issues = [i for i in report.issues if id(i) not in dropped]
+            report.add(
+                "info",
+                "revision_block",
+                f"The table at {column_letter(spec.first_col)}{(spec.header_row or 0) + 1} is a "
+                "revision history (revision, date, by), not BOM lines; it was left out.",
+                sheet=sheet.name,
+                row=(spec.header_row or 0) + 1,
+                column=column_letter(spec.first_col),
+            )
+    return (
+        [f for f, k in zip(frames, keep, strict=True) if k],
+        [s for s, k in zip(specs, keep, strict=True) if k],
+    )
 
 
 def _spec_quality(spec: TableSpec) -> float:
@@ -528,7 +605,8 @@ def _table_lines(
         & (colon | (~pd.Series(has_cat_col, index=key.index) & dense & heading_like))
     )
     continued = pd.Series(_continued_rows(sheet, ne, r0, r1, a, b), index=key.index)
-    ruled = pd.Series(_RE_RULE.fullmatch(key), index=key.index)  # a report's ruled line
+    # a report's ruled lines and page furniture ('Page 2 of 5', 'Continued on next page')
+    ruled = pd.Series(_RE_RULE.fullmatch(key) | _RE_PAGE_MARK.fullmatch(key), index=key.index)
     is_line = (
         key.ne("") & ~repeat_header & ~section & ~is_total & ~numeric_key & ~continued & ~ruled
     )
@@ -880,11 +958,17 @@ def _implied_levels(
 
 
 def _looks_like_levels(lv: np.ndarray) -> bool:
+    """Whether outline levels or indentation widths, line by line, read as a BOM's levels:
+    two at least, the first line on the top one, a fifth of the lines below it, and no line
+    more than one level deeper than the line above (stray spaces jump about)."""
+    if len(lv) < 3:
+        return False
+    widths, rank = np.unique(lv, return_inverse=True)
     return (
-        len(lv) >= 3
-        and len(np.unique(lv)) >= 2
-        and lv[0] == lv.min()
-        and bool((lv > lv.min()).mean() >= 0.2)
+        len(widths) >= 2
+        and rank[0] == 0
+        and bool((rank > 0).mean() >= 0.2)
+        and bool((np.diff(rank) <= 1).all())
     )
 
 

@@ -291,6 +291,7 @@ def propose_mapping(
             result.append((first_col, "name", 0.4, "content"))
             taken_cols.add(first_col)
     result = _no_constant_name(result, profiles, taken_cols)
+    result = _coded_name_is_a_number(result, profiles)
     # no description or name under a header riskapp knows ('Blurb', 'Artikeltext', or
     # none at all): the column that reads most like prose describes the line (else the
     # part number would)
@@ -319,6 +320,24 @@ def _most_prose(
         and p.url < 0.2
     ]
     return -max(prose)[2] if prose else None
+
+
+def _coded_name_is_a_number(
+    result: list[tuple[int, str, float, str]], profiles: dict[int, ColumnProfile]
+) -> list[tuple[int, str, float, str]]:
+    """A 'name' that holds only codes ('Part' over P-1, P-2; Creo's 'Component' over
+    MOTOR-ASM.ASM) beside a description of words numbers the line: it is the part number,
+    not words to put in front of every description."""
+    fields = [f for _, f, _, _ in result]
+    if "ipn" in fields or "description" not in fields or fields.count("name") != 1:
+        return result
+    out = []
+    for col, field, conf, how in result:
+        prof = profiles.get(col)
+        if field == "name" and prof is not None and prof.code >= 0.9 and prof.spaced <= 0.05:
+            field, how = "ipn", "content"
+        out.append((col, field, conf, how))
+    return out
 
 
 def _no_constant_name(

@@ -63,6 +63,8 @@ _RE_PACK_ONLY = re.compile(
 )
 _RE_RANGE = re.compile(rf"^\s*({_NUM})\s*(?:-|–|—|to|bis|a)\s*({_NUM})\s*(.*)$", re.I)
 _RE_FRACTION = re.compile(r"^(\d+)\s*/\s*(\d+)$")
+_RE_MIXED_FRACTION = re.compile(r"^(\d+)[ -](\d+)/(\d+)$")
+_RE_EXPONENT = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d{1,3}")
 _RE_DATE_TEXT = re.compile(
     r"^(?:\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|\d{1,2}[./]\d{1,2}[./]\d{4}|\d{1,2}:\d{2}:\d{2})$"
 )
@@ -149,7 +151,12 @@ def to_float(text: str, style: str = "dot") -> float | None:
     m = _RE_FRACTION.match(t)
     if m and int(m.group(2)) != 0:
         return int(m.group(1)) / int(m.group(2))
+    m = _RE_MIXED_FRACTION.match(t)  # '1 1/2'
+    if m and 0 < int(m.group(2)) < int(m.group(3)):
+        return int(m.group(1)) + int(m.group(2)) / int(m.group(3))
     t = t.replace(" ", "")
+    if _RE_EXPONENT.fullmatch(t):  # '1e3', '2.5E-1', as a cell formatted as text shows them
+        return float(t)
     if not _RE_PLAIN_NUMBER.fullmatch(t):
         return None
     has_dot, has_comma = "." in t, "," in t

@@ -986,3 +986,63 @@ def test_a_flat_bom_with_a_few_indented_names_gets_no_levels(tmp_path: Path) -> 
     rows[5][1] = " Part 4 (typed with a space)"
     res = lines_of(xlsx(tmp_path / "flat.xlsx", rows))
     assert res.lines["level"].isna().all()
+
+
+def test_stray_spaces_that_skip_a_level_are_no_hierarchy(tmp_path: Path) -> None:
+    p = tmp_path / "stray.csv"
+    p.write_text(
+        "Part,Description,Qty\n"
+        "A-1,Housing,1\n"
+        "A-2, Screw M3x8,8\n"
+        "A-3,Washer M3,8\n"
+        "A-4, Nut M3,8\n"
+        "A-5,Label,1\n"
+        "A-6,   Gasket,1\n",
+        encoding="utf-8",
+    )
+    res = lines_of(p)
+    assert res.lines["level"].isna().all()
+    assert res.lines["extended_quantity"].tolist() == [1, 8, 8, 8, 1, 1]
+
+
+def test_a_revision_box_beside_the_bom_is_no_second_bom(tmp_path: Path) -> None:
+    p = xlsx(
+        tmp_path / "rev.xlsx",
+        [
+            ["Part Number", "Description", "Qty", None, "Rev", "Date", "Description", "By"],
+            ["B-1", "Housing", 1, None, "A", "2023-01-05", "Initial release", "JS"],
+            ["B-2", "Magnet NdFeB arc", 8, None, "B", "2023-06-01", "Changed magnet grade", "KL"],
+            ["B-3", "Screw", 12, None, None, None, None, None],
+        ],
+    )
+    res = lines_of(p)
+    assert res.lines["description"].tolist() == ["Housing", "Magnet NdFeB arc", "Screw"]
+    assert [i.code for i in res.report.issues] == ["revision_block"]
+
+
+def test_page_furniture_of_a_printed_report_is_no_line(tmp_path: Path) -> None:
+    p = tmp_path / "pages.csv"
+    p.write_text(
+        "Part Number,Description,Qty\nP-1,Motor BLDC,1\nPage 1 of 2,,\nP-2,Screw,4\n"
+        "Continued on next page,,\nP-3,Nut,4\n*** END OF REPORT ***,,\n",
+        encoding="utf-8",
+    )
+    assert lines_of(p).lines["description"].tolist() == ["Motor BLDC", "Screw", "Nut"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["رقم القطعة", "الوصف", "الكمية", "الشركة المصنعة"],
+        ['מק"ט', "תיאור", "כמות", "יצרן"],
+        ["Κωδικός", "Περιγραφή", "Ποσότητα", "Κατασκευαστής"],
+    ],
+)
+def test_arabic_hebrew_and_greek_headers(tmp_path: Path, headers: list[str]) -> None:
+    p = xlsx(
+        tmp_path / "rtl.xlsx",
+        [headers, ["X-1", "Motor", 2, "Acme"], ["X-2", "Magnet NdFeB", 8, "Acme"]],
+    )
+    res = lines_of(p)
+    assert res.report.tables[0].header_row == 1
+    assert res.lines["quantity"].tolist() == [2, 8]

@@ -162,3 +162,11 @@ def test_quantity_from_description(text: str, n: float | None) -> None:
 def test_to_float_rejects_words() -> None:
     assert to_float("abc") is None
     assert to_float("1.2.3.4") == 1234.0  # dotted thousands
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1 1/2", 1.5), ("2 3/4", 2.75), ("3-1/2", 3.5), ("1e3", 1000.0), ("2.5E-1", 0.25)],
+)
+def test_mixed_fractions_and_exponents(text: str, value: float) -> None:
+    assert to_float(text) == value
