@@ -964,6 +964,8 @@ def _looks_like_levels(lv: np.ndarray) -> bool:
     if len(lv) < 3:
         return False
     widths, rank = np.unique(lv, return_inverse=True)
+    if rank[0] != 0 and rank[-1] == 0:  # assemblies after their parts (summary rows below)
+        rank = rank[::-1]
     return (
         len(widths) >= 2
         and rank[0] == 0

@@ -49,6 +49,16 @@ def _levels_for_table(group: pd.DataFrame) -> pd.Series | None:
     return None
 
 
+def _parents_below(lv: np.ndarray) -> bool:
+    """Levels that start deep and end on the top level, never more than one level deeper
+    than the next line: assemblies written after their parts (Excel's grouping with summary
+    rows below the detail)."""
+    known = lv[~np.isnan(lv)]
+    if len(known) < 3 or known[0] == known.min() or known[-1] != known.min():
+        return False
+    return bool((np.diff(known[::-1]) <= 1).all())
+
+
 def _walk(levels: np.ndarray, qty: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Extended quantity, the position of each line's parent (-1 for top-level lines) and
     which lines have children, for lines in file order with their levels.
@@ -96,7 +106,14 @@ def link_levels(lines: pd.DataFrame) -> pd.DataFrame:
         q = qty.fillna(1.0).to_numpy()
         rows = group["row"].to_numpy()
         idx = group.index.to_numpy()
-        ext, pp, has_child = _walk(lv, q)
+        if _parents_below(lv):
+            # Excel's 'summary rows below detail': each assembly follows its parts
+            ext, pp, has_child = _walk(lv[::-1].copy(), q[::-1].copy())
+            n = len(lv)
+            ext, has_child = ext[::-1], has_child[::-1]
+            pp = np.where(pp[::-1] >= 0, n - 1 - pp[::-1], -1)
+        else:
+            ext, pp, has_child = _walk(lv, q)
         parents = np.where(pp >= 0, rows[np.maximum(pp, 0)], np.nan)
         level_out.loc[idx] = lv
         parent_out.loc[idx] = parents

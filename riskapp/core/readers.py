@@ -1076,14 +1076,15 @@ def _xlsx_metadata(p: Path, xml_read: Mapping[str, bytes] | None = None) -> dict
 
 
 def _add_ods_metadata(p: Path, sheets: list[RawSheet]) -> None:
-    """Hidden (collapsed) columns and rows of an ODS file."""
+    """Hidden (collapsed) columns and rows of an ODS file, and its rows' outline groups."""
     try:
         with zipfile.ZipFile(p) as zf:
             xml = zf.read("content.xml")
     except (zipfile.BadZipFile, KeyError, *_ZIP_ERRORS):
         return
     by_name = {s.name: s for s in sheets}
-    parts = re.split(rb"<table:table\b", xml)[1:]
+    # the tables themselves ('<table:table-row' is not one: split at the element name's end)
+    parts = re.split(rb"<table:table(?=[\s>])", xml)[1:]
     for part in parts:
         m = re.match(rb'[^>]*table:name="([^"]*)"', part)
         if not m:
@@ -1093,8 +1094,16 @@ def _add_ods_metadata(p: Path, sheets: list[RawSheet]) -> None:
             continue
         col = 0
         row = 0
-        for tag in re.finditer(rb"<table:table-(column|row)\b([^>]*)>", part):
-            kind, attrs = tag.group(1), tag.group(2)
+        depth = 0  # nesting of row groups (the sheet's outline)
+        for tag in re.finditer(
+            rb"<(/?)table:table-(column-group|row-group|column|row)\b([^>]*)>", part
+        ):
+            close, kind, attrs = tag.group(1), tag.group(2), tag.group(3)
+            if kind == b"row-group":
+                depth = max(0, depth - 1) if close else depth + (not attrs.endswith(b"/"))
+                continue
+            if close or kind == b"column-group":
+                continue
             if kind == b"column":
                 n = _countattr(attrs, b"table:number-columns-repeated")
                 if attr(attrs, b"table:visibility") in ("collapse", "filter"):
@@ -1105,6 +1114,10 @@ def _add_ods_metadata(p: Path, sheets: list[RawSheet]) -> None:
                 n = _countattr(attrs, b"table:number-rows-repeated")
                 if attr(attrs, b"table:visibility") in ("collapse", "filter") and row < 1_048_576:
                     sheet.hidden_rows.update(range(row, min(row + n, sheet.n_rows)))
+                if depth and row < sheet.n_rows:
+                    sheet.outline_rows.update(
+                        dict.fromkeys(range(row, min(row + n, sheet.n_rows)), min(depth, 7))
+                    )
                 row += n
 
 

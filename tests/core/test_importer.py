@@ -1046,3 +1046,49 @@ def test_arabic_hebrew_and_greek_headers(tmp_path: Path, headers: list[str]) -> 
     res = lines_of(p)
     assert res.report.tables[0].header_row == 1
     assert res.lines["quantity"].tolist() == [2, 8]
+
+
+def test_levels_from_grouping_with_summary_rows_below(tmp_path: Path) -> None:
+    # Excel's default: the assembly row follows its grouped parts
+    def group(_wb: object, ws: object) -> None:
+        for r, level in ((2, 2), (3, 1), (4, 1), (5, 1)):
+            ws.row_dimensions[r].outline_level = level  # type: ignore[attr-defined]
+
+    p = xlsx(
+        tmp_path / "below.xlsx",
+        [
+            ["Part No", "Description", "Qty"],
+            ["210", "Magnet segment NdFeB", 8],
+            ["200", "Rotor assembly", 2],
+            ["300", "Bearing", 1],
+            ["400", "Shaft", 1],
+            ["100", "Motor", 1],
+        ],
+        setup=group,
+    )
+    res = lines_of(p)
+    assert res.lines["extended_quantity"].tolist() == [16, 2, 1, 1, 1]
+    assert res.lines["has_children"].tolist() == [False, True, False, False, True]
+
+
+def test_row_groups_and_hidden_rows_of_an_ods_sheet(tmp_path: Path) -> None:
+    import zipfile
+
+    from riskapp.core.readers import RawSheet, _add_ods_metadata
+
+    row = "<table:table-row><table:table-cell/></table:table-row>"
+    hidden = '<table:table-row table:visibility="collapse"><table:table-cell/></table:table-row>'
+    content = (
+        "<office:document-content><office:body><office:spreadsheet>"
+        '<table:table table:name="BOM"><table:table-column table:number-columns-repeated="3"/>'
+        f"{row}{row}<table:table-row-group>{row}<table:table-row-group>{row}{row}"
+        f"</table:table-row-group>{hidden}</table:table-row-group>{row}"
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "groups.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("content.xml", content)
+    sheet = RawSheet("BOM", [[""]] * 7)
+    _add_ods_metadata(path, [sheet])
+    assert sheet.outline_rows == {2: 1, 3: 2, 4: 2, 5: 1}
+    assert sheet.hidden_rows == {5}
