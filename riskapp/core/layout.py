@@ -510,12 +510,14 @@ def _with_group_headers(
     """A two-row header: a header word merged across columns in the row above
     ('Quantity' over 'per axis | per turbine') is put in front of each header below it
     ('Quantity per axis'), so that the columns under it can be recognised."""
-    if h == 0 or not sheet.merged:
+    if h == 0:
         return hdrs
     out = dict(hdrs)
+    grouped: set[int] = set()  # columns under a merged group word
     for _r0, c0, r1, c1 in sheet.merged:
         if r1 != h - 1 or c1 <= c0 or c1 < a or c0 > b:
             continue
+        grouped.update(range(c0, c1 + 1))
         group = str(text.iat[h - 1, c0]).strip()
         found = [m for m in match_header(group) if m[1] >= 0.5] if group else []
         if not found:  # a title merged over the table ('Motor assembly BOM rev C')
@@ -535,6 +537,39 @@ def _with_group_headers(
         for c in cols:
             sub = out.get(c, "")
             out[c] = f"{group} {sub}" if sub else group
+    return _upper_header_words(text, h, a, b, hdrs, out, grouped)
+
+
+def _upper_header_words(
+    text: pd.DataFrame,
+    h: int,
+    a: int,
+    b: int,
+    hdrs: dict[int, str],
+    out: dict[int, str],
+    grouped: set[int],
+) -> dict[int, str]:
+    """The rest of a two-row header: a header word in the row above a column whose own
+    header is empty ('Manufacturer' over nothing) names it, and one over a modifier ('Qty'
+    over 'per unit') goes in front of it. Only in a header that is two rows for sure: one
+    with a merged group word, or with such a modifier."""
+    upper: dict[int, str] = {}
+    for c in range(a, b + 1):
+        if c in grouped or c >= text.shape[1]:
+            continue
+        word = str(text.iat[h - 1, c]).strip()
+        found = match_header(word) if word else ()
+        if found and found[0][1] >= 0.8:
+            upper[c] = word
+    modifiers = [c for c in upper if _RE_PER.match(hdrs.get(c, ""))]
+    if not upper or not (grouped or modifiers):
+        return out
+    for c, word in upper.items():
+        below = hdrs.get(c, "")
+        if not below:
+            out[c] = word
+        elif c in modifiers:
+            out[c] = f"{word} {below}"
     return out
 
 

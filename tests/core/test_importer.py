@@ -1092,3 +1092,23 @@ def test_row_groups_and_hidden_rows_of_an_ods_sheet(tmp_path: Path) -> None:
     _add_ods_metadata(path, [sheet])
     assert sheet.outline_rows == {2: 1, 3: 2, 4: 2, 5: 1}
     assert sheet.hidden_rows == {5}
+
+
+def test_a_two_row_header_with_words_above_unmerged_columns(tmp_path: Path) -> None:
+    def merge(_wb: object, ws: object) -> None:
+        ws.merge_cells("A1:B1")  # type: ignore[attr-defined]
+
+    p = xlsx(
+        tmp_path / "two_rows_b.xlsx",
+        [
+            ["Part", None, "Qty", "Notes", "Manufacturer"],
+            ["Number", "Description", "per unit", None, None],
+            ["P-1", "Bracket", 2, "see drawing", "Acme"],
+            ["P-2", "Magnet NdFeB arc", 6, None, "Ningbo"],
+        ],
+        setup=merge,
+    )
+    res = lines_of(p)
+    mapping = res.report.tables[0].mapping_dict()
+    assert mapping["quantity"] == "C" and mapping["manufacturer"] == "E"
+    assert res.lines["quantity"].tolist() == [2, 6]
