@@ -90,7 +90,7 @@ _MATERIAL_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "ferrite",
-        r"\bferriet\w*|\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite|\bmag\s*ceramic\b|\bceramic\s*mags?\b|\bceramic\s*c\d{1,2}\b|^(?=.*magnet).*\bceramic\s*-?\s*(1|5|8|10)\b|铁氧体磁|鐵氧體磁|フェライト磁石|フェライトマグネット|페라이트\s*자석",
+        r"\bferriet\w*|феррит\w*|ферит\w*|\bferrit[ea]?\b(?!\s*(bead|core|ring|choke|clamp|sleeve|toroid|filter|tube|kern|perle))|\bceramic\s*magnet|\bkeramik\w*magnet|strontium\s*ferrite|barium\s*ferrite|\bmag\s*ceramic\b|\bceramic\s*mags?\b|\bceramic\s*c\d{1,2}\b|^(?=.*magnet).*\bceramic\s*-?\s*(1|5|8|10)\b|铁氧体磁|鐵氧體磁|フェライト磁石|フェライトマグネット|페라이트\s*자석",
     ),
     ("alnico", r"\balnico\w*|\bal-ni-co\b|铝镍钴|鋁鎳鈷|アルニコ|알니코"),
 )

@@ -611,6 +611,8 @@ def test_the_dimensions_of_a_russian_line_use_the_cyrillic_x() -> None:
         "Ferriet magneet 10x5",
         "Kilit, elektromıknatıslı",
         "Электромагнит 24 В",
+        "Магнит кольцевой ферритовый",
+        "Феритовий магніт",
     ],
 )
 def test_batteries_and_ferrite_and_electromagnets_in_more_languages(text: str) -> None:
