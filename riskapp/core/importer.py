@@ -57,9 +57,11 @@ _RE_TOTAL = ColumnPattern(
     r"|^total\s+cost|^(?:freight|shipping(?: cost)?|versand(?:kosten)?|fracht|vat|mwst|sales tax|discount|rabatt)\s*(?:$|[:(])",
     re.I,
 )
-_RE_RULE = ColumnPattern(r"[-=_*~+.|\s]{3,}")  # a ruled line: '----------', '====|===='
-_RE_PAGE_MARK = ColumnPattern(  # a printed report's page furniture
-    r"(?:page|seite|pg\.?)\s*\d+(?:\s*(?:of|/|von)\s*\d+)?|-\s*\d+\s*-"
+# a printed report's ruled lines ('----------', '====|====') and page furniture ('Page 2 of
+# 5', 'Continued on next page', '*** END OF REPORT ***'): one pattern, one pass over the keys
+_RE_REPORT_FURNITURE = ColumnPattern(
+    r"[-=_*~+.|\s]{3,}"
+    r"|(?:page|seite|pg\.?)\s*\d+(?:\s*(?:of|/|von)\s*\d+)?|-\s*\d+\s*-"
     r"|(?:\(?\s*)?(?:continued|cont'd|fortsetzung)(?:\s+(?:on|from)\s+(?:next|previous)\s+page)?\.?\s*\)?"
     r"|\*{0,3}\s*end of (?:report|list|bom|listing)\s*\*{0,3}",
     re.I,
@@ -606,7 +608,7 @@ def _table_lines(
     )
     continued = pd.Series(_continued_rows(sheet, ne, r0, r1, a, b), index=key.index)
     # a report's ruled lines and page furniture ('Page 2 of 5', 'Continued on next page')
-    ruled = pd.Series(_RE_RULE.fullmatch(key) | _RE_PAGE_MARK.fullmatch(key), index=key.index)
+    ruled = pd.Series(_RE_REPORT_FURNITURE.fullmatch(key), index=key.index)
     is_line = (
         key.ne("") & ~repeat_header & ~section & ~is_total & ~numeric_key & ~continued & ~ruled
     )
