@@ -100,6 +100,20 @@ _RE_GRADE = re.compile(
     r"(?<![a-z0-9.,/-])(?:n\s?(?P<e1>2[8-9]|[3-5]\d)(?P<t1>m|h|sh|uh|eh|ah|th)?|(?P<e2>2[8-9]|[3-5]\d)(?P<t2>sh|uh|eh|ah|th))(?![a-z0-9])"
 )
 _RE_GRADE_MH = re.compile(r"(?<![a-z0-9.,/-])(?P<e2>2[8-9]|[3-5]\d)(?P<t2>m|h)(?![a-z0-9])")
+_RE_MACHINE_WORD = re.compile(
+    r"\b(motors?|mtrs?|moteurs?|motore|motoren|generators?|alternators?|e-?machines?)\b"
+)
+_RE_MAGNET_NOUN = re.compile(r"\bmagnet|\bmag\b|\bsegments?\b|\baimant|\bim[aá]n")
+_PM_MACHINE = "industrial_servo_motor"
+"""The archetype of a motor or generator that names its NdFeB or SmCo and no archetype."""
+
+
+def _words_in(uniques: Any, codes: np.ndarray, pattern: re.Pattern[str]) -> np.ndarray:
+    """Per line: whether its (lowercased) tagging text holds `pattern`."""
+    hits = np.array([pattern.search(str(u).lower()) is not None for u in uniques] + [False])
+    return hits[codes]
+
+
 _SOFT_FERRITE = "ferrit"
 """A grade-like 'N30' beside this word names a ferrite material (TDK/EPCOS N30, N49, N87),
 not an NdFeB grade."""
@@ -1159,8 +1173,24 @@ def _tag_unique(
             evidence[i].append(
                 f"Magnet grade {str(grade[i]).upper()} found ({where(i)}): an NdFeB grade."
             )
+    # a motor or generator naming its magnet material but no magnet ('Spindle motor,
+    # built-in synchronous, NdFeB rotor sleeve, 15 kW') is a permanent-magnet machine, not
+    # a loose magnet of a gram
+    machine = np.zeros(n, dtype=bool)
+    if ov_arch is None and _PM_MACHINE in a_name:
+        machine = m_explicit & np.isin(archetype, ["", "loose_magnet", "loose_smco_magnet"])
+        if machine.any():
+            machine &= _words_in(uniques, codes, _RE_MACHINE_WORD)
+            machine &= ~_words_in(uniques, codes, _RE_MAGNET_NOUN)
+        archetype = np.where(machine, _PM_MACHINE, archetype)
+        arch_line = np.where(machine, 0, arch_line)
+        for i in np.nonzero(machine)[0]:
+            evidence[i].append(
+                f"A motor or generator that names its magnet material ({where(i)}): taken "
+                f"as a permanent-magnet machine, archetype '{a_name[_PM_MACHINE]}'."
+            )
     if ov_arch is None:
-        loose = m_explicit & ~arch_valid
+        loose = m_explicit & ~arch_valid & ~machine
         smco = np.isin(material_id, ["sm2co17", "smco5"])
         archetype = np.where(loose & smco, "loose_smco_magnet", archetype)
         archetype = np.where(loose & (archetype == ""), "loose_magnet", archetype)
@@ -1180,7 +1210,7 @@ def _tag_unique(
     )
     material_id = np.where(m_arch & (arch_material != ""), arch_material, material_id)
     series = ref.part_series["series"]
-    for i in np.nonzero(m_arch | (arch_valid & m_explicit))[0]:
+    for i in np.nonzero((m_arch | (arch_valid & m_explicit)) & ~machine)[0]:
         a = archetype[i]
         line = int(arch_line[i] or 0)
         if a in a_name and line < 0:

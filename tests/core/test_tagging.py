@@ -644,3 +644,20 @@ def test_a_power_in_megawatts_scales_a_kilowatt_archetype_and_the_other_way_roun
     assert "scaled from '5mw'" in big["magnet_mass_basis"].iloc[0]
     wind = tag({"description": "Direct drive PMSG wind generator 850 kW"})
     assert "850 kw" in wind["magnet_mass_basis"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "archetype"),
+    [
+        (
+            "Spindle motor, built-in synchronous, NdFeB rotor sleeve, 15 kW",
+            "industrial_servo_motor",
+        ),
+        ("Generator SmCo 2 kW", "industrial_servo_motor"),
+        ("Rotor magnet for motor, NdFeB N42SH 50x20x5", "loose_magnet"),  # the magnet itself
+    ],
+)
+def test_a_motor_that_names_its_magnet_material_is_a_pm_machine(text: str, archetype: str) -> None:
+    t = tag({"description": text})
+    assert t["archetype"].iloc[0] == archetype
+    assert bool(t["rare_earth"].iloc[0])
