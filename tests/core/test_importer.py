@@ -942,12 +942,18 @@ def test_a_json_file_is_refused_with_a_clear_message(tmp_path: Path) -> None:
         import_bom(q)
 
 
-def test_levels_from_the_rows_outline_grouping(tmp_path: Path) -> None:
+def grouped_xlsx(path: Path, rows: list[list[object]], levels: dict[int, int]) -> Path:
+    """A workbook whose rows (1-based) are grouped to these outline levels."""
+
     def group(_wb: object, ws: object) -> None:
-        for r, level in ((3, 1), (4, 2), (5, 2), (6, 1)):
+        for r, level in levels.items():
             ws.row_dimensions[r].outline_level = level  # type: ignore[attr-defined]
 
-    p = xlsx(
+    return xlsx(path, rows, setup=group)
+
+
+def test_levels_from_the_rows_outline_grouping(tmp_path: Path) -> None:
+    p = grouped_xlsx(
         tmp_path / "grouped.xlsx",
         [
             ["Part No", "Description", "Qty"],
@@ -957,7 +963,7 @@ def test_levels_from_the_rows_outline_grouping(tmp_path: Path) -> None:
             ["220", "Bearing set", 2],
             ["300", "Frame", 1],
         ],
-        setup=group,
+        {3: 1, 4: 2, 5: 2, 6: 1},
     )
     res = lines_of(p)
     assert res.lines["level"].tolist() == [1, 2, 3, 3, 2]
@@ -1050,11 +1056,7 @@ def test_arabic_hebrew_and_greek_headers(tmp_path: Path, headers: list[str]) -> 
 
 def test_levels_from_grouping_with_summary_rows_below(tmp_path: Path) -> None:
     # Excel's default: the assembly row follows its grouped parts
-    def group(_wb: object, ws: object) -> None:
-        for r, level in ((2, 2), (3, 1), (4, 1), (5, 1)):
-            ws.row_dimensions[r].outline_level = level  # type: ignore[attr-defined]
-
-    p = xlsx(
+    p = grouped_xlsx(
         tmp_path / "below.xlsx",
         [
             ["Part No", "Description", "Qty"],
@@ -1064,7 +1066,7 @@ def test_levels_from_grouping_with_summary_rows_below(tmp_path: Path) -> None:
             ["400", "Shaft", 1],
             ["100", "Motor", 1],
         ],
-        setup=group,
+        {2: 2, 3: 1, 4: 1, 5: 1},
     )
     res = lines_of(p)
     assert res.lines["extended_quantity"].tolist() == [16, 2, 1, 1, 1]
