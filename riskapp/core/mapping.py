@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from riskapp.core.fastre import ColumnPattern
-from riskapp.core.model import FieldMatch
+from riskapp.core.model import RE_PARENT_HEADER, FieldMatch
 from riskapp.core.values import count_designators
 
 # fields whose values must be numbers
@@ -110,7 +110,7 @@ def _variants(n: str) -> list[str]:
 def match_header(text: str) -> tuple[tuple[str, float, str], ...]:
     """Candidate fields for a header text: ((field, confidence, how), ...), best first."""
     n = normalize_header(text)
-    if not n or len(n) > 60 or not _RE_HEADER_LETTER.search(n):
+    if not n or len(n) > 60 or not _RE_HEADER_LETTER.search(n) or RE_PARENT_HEADER.match(n):
         return ()
     best: dict[str, tuple[float, str]] = {}
 
@@ -285,6 +285,8 @@ def propose_mapping(
     result = _codes_are_no_description(result, headers, profiles, taken_cols)
     fields = {f for _, f, _, _ in result}
     # the leftmost text column with no header meaning usually names the item
+    parent_cols = {c for c, t in headers.items() if RE_PARENT_HEADER.match(normalize_header(t))}
+    taken_cols |= parent_cols  # the parent's part number names no field of the line
     if "name" not in fields and first_col in headers and first_col not in taken_cols:
         prof = profiles.get(first_col)
         if prof and prof.texty and prof.fill >= 0.5 and prof.url < 0.2:

@@ -7,6 +7,7 @@ named ``extra:<header>``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -87,6 +88,12 @@ MAPPABLE_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.mappable)
 NUMERIC_FIELDS: frozenset[str] = frozenset(f.name for f in FIELDS if f.kind in ("float", "int"))
 LINE_COLUMNS: tuple[str, ...] = FIELD_NAMES
 EXTRA_PREFIX = "extra:"
+RE_PARENT_HEADER = re.compile(
+    r"(?:parent|übergeordnete?[sr]?|higher[- ]level|next[- ]higher|where[- ]used)\b"
+)
+"""A (lowercased) header about the parent in a flat parent/child list ('Parent', 'Parent
+Item', 'Parent P/N', 'Parent Qty'): no field of the line itself; the import keeps it as an
+extra column and multilevel links the lines by it."""
 
 
 def empty_lines() -> pd.DataFrame:

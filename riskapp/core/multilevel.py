@@ -9,6 +9,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from riskapp.core.model import EXTRA_PREFIX, RE_PARENT_HEADER
+
 _RE_DOTTED_LEVEL = re.compile(r"^\s*(\.*)\s*(\d+)\s*$")
 _RE_OUTLINE = re.compile(r"^\s*\d+(?:\.\d+)+\.?\s*$|^\s*\d+\s*$")
 
@@ -47,6 +49,64 @@ def _levels_for_table(group: pd.DataFrame) -> pd.Series | None:
     ):
         return items.str.rstrip(".").str.count(r"\.").astype(float) + 1
     return None
+
+
+_KEY_COLUMNS = ("ipn", "mpn", "item", "name")
+"""Where a line's own part number is, for a parent column to point at."""
+
+
+def _linked_by_parent(
+    group: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """A flat parent/child list ('Parent | Component | Qty per'): each line names its parent's
+    part number, and the parent is a line of the same table (or the product, named by no
+    line). Levels, parent positions, extended quantities and which lines have children, or
+    None when the table has no such column or a fifth of its lines do not point at a line."""
+    parent_cols = [
+        c
+        for c in group.columns
+        if str(c).startswith(EXTRA_PREFIX)
+        and RE_PARENT_HEADER.match(str(c)[len(EXTRA_PREFIX) :].strip().lower())
+    ]
+    if not parent_cols or len(group) < 3:
+        return None
+    parents = group[parent_cols[0]].astype(str).str.strip().str.lower().to_numpy(dtype=object)
+    best: np.ndarray | None = None
+    for key_col in _KEY_COLUMNS:
+        if key_col not in group.columns:
+            continue
+        keys = group[key_col].astype(str).str.strip().str.lower().to_numpy(dtype=object)
+        at: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            if k and k not in ("nan", "none"):
+                at.setdefault(k, i)
+        pos = np.array([at.get(p, -1) if p else -1 for p in parents], dtype=np.int64)
+        pos = np.where(pos == np.arange(len(pos)), -1, pos)
+        if best is None or (pos >= 0).sum() > (best >= 0).sum():
+            best = pos
+    if best is None or (best >= 0).mean() < 0.2:
+        return None
+    n = len(best)
+    depth = np.full(n, -1, dtype=np.int64)
+    for i in range(n):  # walk up to a known depth; a loop is cut where it closes
+        chain, j = [], i
+        while j >= 0 and depth[j] < 0 and j not in chain:
+            chain.append(j)
+            j = int(best[j])
+        d = depth[j] + 1 if j >= 0 and depth[j] >= 0 else 0
+        for k in reversed(chain):
+            depth[k] = d
+            d += 1
+    # a link that closes a loop is cut: its line stays at the top of the loop
+    best = np.where((best >= 0) & (depth[np.maximum(best, 0)] < depth), best, -1)
+    q = group["quantity"].astype("float64").fillna(1.0).to_numpy()
+    ext = q.copy()
+    for i in np.argsort(depth, kind="stable"):
+        if best[i] >= 0:
+            ext[i] = q[i] * ext[best[i]]
+    has_child = np.zeros(n, dtype=bool)
+    has_child[best[best >= 0]] = True
+    return (depth + 1).astype(float), best, ext, has_child
 
 
 def _parents_below(lv: np.ndarray) -> bool:
@@ -98,6 +158,17 @@ def link_levels(lines: pd.DataFrame) -> pd.DataFrame:
         qty = group["quantity"].astype("float64")
         stated_ext = group["extended_quantity"].astype("float64")
         if levels is None:
+            linked = _linked_by_parent(group)
+            if linked is not None:
+                lv, pp, ext, has_child = linked
+                rows = group["row"].to_numpy()
+                idx = group.index.to_numpy()
+                level_out.loc[idx] = lv
+                parent_out.loc[idx] = np.where(pp >= 0, rows[np.maximum(pp, 0)], np.nan)
+                children.loc[idx] = has_child
+                computed = pd.Series(ext, index=idx).where(qty.notna().to_numpy(), np.nan)
+                ext_out.loc[idx] = stated_ext.where(stated_ext.notna(), computed)
+                continue
             ext_out.loc[group.index] = stated_ext.where(stated_ext.notna(), qty)
             continue
         # normalise so the top level is 1

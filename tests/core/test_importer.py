@@ -1114,3 +1114,33 @@ def test_a_two_row_header_with_words_above_unmerged_columns(tmp_path: Path) -> N
     mapping = res.report.tables[0].mapping_dict()
     assert mapping["quantity"] == "C" and mapping["manufacturer"] == "E"
     assert res.lines["quantity"].tolist() == [2, 6]
+
+
+def test_a_flat_parent_child_list_is_linked_by_part_number(tmp_path: Path) -> None:
+    # listed by parent, not depth-first: the level alone could not say which parent
+    p = tmp_path / "flat.csv"
+    p.write_text(
+        "Parent Item,Component,Description,Qty per\n"
+        ",100,Pump,1\n"
+        "100,110,Motor subassembly,2\n"
+        "100,120,Housing,1\n"
+        "110,111,Rotor assembly,1\n"
+        "120,121,Housing screw,6\n"
+        "111,112,Magnet segment NdFeB N42SH,8\n",
+        encoding="utf-8",
+    )
+    res = lines_of(p)
+    assert "Parent Item" not in {m.header for m in res.report.tables[0].mapping}
+    assert res.lines["level"].tolist() == [1, 2, 2, 3, 3, 4]
+    assert res.lines["parent_row"].tolist()[3:] == [3, 4, 5]
+    assert res.lines["extended_quantity"].tolist() == [1, 2, 1, 2, 6, 16]
+
+
+def test_a_parent_loop_does_not_hang(tmp_path: Path) -> None:
+    p = tmp_path / "loop.csv"
+    p.write_text(
+        "Parent,Part Number,Description,Qty\nB,A,Alpha,2\nA,B,Beta,3\nA,C,Gamma,1\n",
+        encoding="utf-8",
+    )
+    res = lines_of(p)
+    assert len(res.lines) == 3 and res.lines["level"].notna().all()
