@@ -122,9 +122,12 @@ _RE_BATTERY = re.compile(
 )
 
 
-def _amp_hours(grade: re.Match[str], text: str) -> bool:
-    """'38AH' in a battery's line ('72V 38Ah LFP') is ampere-hours, not the NdFeB grade 38AH."""
-    return grade.group(0).endswith("ah") and _RE_BATTERY.search(text) is not None
+def _no_grade(grade: re.Match[str], text: str) -> bool:
+    """A grade-like match that is none: an N-number beside 'ferrite' (TDK/EPCOS N30, N49,
+    N87), or '38AH' in a battery's line ('72V 38Ah LFP': ampere-hours)."""
+    return _SOFT_FERRITE in text or (
+        grade.group(0).endswith("ah") and _RE_BATTERY.search(text) is not None
+    )
 
 
 _RE_MAGNET_WORD = re.compile(r"magnet|aimant|im[aá]n|magnete|磁铁|磁鐵|磁石|マグネット|자석")
@@ -589,8 +592,8 @@ class _Rules:
         g = _RE_GRADE.search(t)
         if g is None and _RE_MAGNET_WORD.search(t):
             g = _RE_GRADE_MH.search(t)
-        if g is not None and (_SOFT_FERRITE in t or _amp_hours(g, t)):
-            g = None  # TDK/EPCOS ferrite materials are named N30, N49, N87; '38Ah' a battery
+        if g is not None and _no_grade(g, t):
+            g = None
         grade, energy, temp_class = _grade_parts(g)
         runs = {p for p, k in self.gated.items() if k in live}
         m3 = _RE_DIM3.search(t) if _RE_DIM3 in runs else None
@@ -665,7 +668,7 @@ class _Rules:
             grades[i] = _RE_GRADE_MH.search(low[i])
         for i in range(n):
             g = grades[i]
-            if g is not None and (_SOFT_FERRITE in low[i] or _amp_hours(g, low[i])):
+            if g is not None and _no_grade(g, low[i]):
                 grades[i] = None
         dim3 = holders.search(_RE_DIM3, low, needs[self.gated[_RE_DIM3]])
         dim2 = holders.search(_RE_DIM2, low, needs[self.gated[_RE_DIM2]], skip=dim3)
