@@ -22,7 +22,7 @@ import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -1017,6 +1017,19 @@ def _apply_xlsx_metadata(sheets: list[RawSheet], meta: dict[str, _SheetMeta]) ->
             sheet.outline_rows.update(found[3])
 
 
+def _row_attributes(
+    xml: bytes, pattern: re.Pattern[bytes], start: int
+) -> Iterator[tuple[int, re.Match[bytes]]]:
+    """The 0-based row of each <row> tag holding `pattern` (an attribute) from `start` on,
+    with the match."""
+    for m in pattern.finditer(xml, start):
+        tag = xml[xml.rfind(b"<", 0, m.start()) : m.end() + 1]
+        if re.match(rb"<(?:\w+:)?row\b", tag):
+            r = attr(tag, b"r")
+            if r and r.isdigit():
+                yield int(r) - 1, m
+
+
 def _xlsx_metadata(p: Path, xml_read: Mapping[str, bytes] | None = None) -> dict[str, _SheetMeta]:
     """Hidden rows/columns and hyperlinks, which calamine does not expose, from the sheet XML
     (by sheet name; {} when the parts cannot be read: metadata is a nicety)."""
@@ -1040,21 +1053,11 @@ def _xlsx_metadata(p: Path, xml_read: Mapping[str, bytes] | None = None) -> dict
                         lo, hi = int(attr(col, b"min") or 0), int(attr(col, b"max") or 0)
                         if 0 < lo <= hi <= 16384:
                             hidden_cols.update(range(lo - 1, hi))
-                for m_hidden in _RE_HIDDEN.finditer(xml, max(data_at, 0)):
-                    start = xml.rfind(b"<", 0, m_hidden.start())
-                    tag = xml[start : m_hidden.end() + 1]
-                    if re.match(rb"<(?:\w+:)?row\b", tag):
-                        r = attr(tag, b"r")
-                        if r and r.isdigit():
-                            hidden_rows.add(int(r) - 1)
-                for m_level in _RE_OUTLINE_LEVEL.finditer(xml, max(data_at, 0)):
-                    start = xml.rfind(b"<", 0, m_level.start())
-                    tag = xml[start : m_level.end() + 1]
-                    level = int(m_level.group(1))
-                    if level > 0 and re.match(rb"<(?:\w+:)?row\b", tag):
-                        r = attr(tag, b"r")
-                        if r and r.isdigit():
-                            outline[int(r) - 1] = min(level, 7)
+                for row, _ in _row_attributes(xml, _RE_HIDDEN, max(data_at, 0)):
+                    hidden_rows.add(row)
+                for row, m_level in _row_attributes(xml, _RE_OUTLINE_LEVEL, max(data_at, 0)):
+                    if int(m_level.group(1)) > 0:
+                        outline[row] = min(int(m_level.group(1)), 7)
                 links = re.findall(rb"<(?:\w+:)?hyperlink\b[^>]*>", tail)
                 if links:
                     rels_path = (
