@@ -51,13 +51,16 @@ def _levels_for_table(group: pd.DataFrame) -> pd.Series | None:
     return None
 
 
+_Tree = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""Per line of a table: level (1 = top), position of its parent (-1: none), extended
+quantity, and whether it has children."""
+
+
 _KEY_COLUMNS = ("ipn", "mpn", "item", "name")
 """Where a line's own part number is, for a parent column to point at."""
 
 
-def _linked_by_parent(
-    group: pd.DataFrame,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+def _linked_by_parent(group: pd.DataFrame) -> _Tree | None:
     """A flat parent/child list ('Parent | Component | Qty per'): each line names its parent's
     part number, and the parent is a line of the same table (or the product, named by no
     line). Levels, parent positions, extended quantities and which lines have children, or
@@ -146,6 +149,22 @@ def _walk(levels: np.ndarray, qty: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     return ext, parent, has_child
 
 
+def _tree_by_levels(group: pd.DataFrame, qty: pd.Series) -> _Tree | None:
+    """The tree a table's levels (level column or outline item numbers) give, or None."""
+    levels = _levels_for_table(group)
+    if levels is None:
+        return None
+    lv = (levels - levels.min() + 1).to_numpy()  # the top level is 1
+    q = qty.fillna(1.0).to_numpy()
+    if _parents_below(lv):
+        # Excel's 'summary rows below detail': each assembly follows its parts
+        ext, pp, has_child = _walk(lv[::-1].copy(), q[::-1].copy())
+        n = len(lv)
+        return lv, np.where(pp[::-1] >= 0, n - 1 - pp[::-1], -1), ext[::-1], has_child[::-1]
+    ext, pp, has_child = _walk(lv, q)
+    return lv, pp, ext, has_child
+
+
 def link_levels(lines: pd.DataFrame) -> pd.DataFrame:
     """Fill `level`, `parent_row`, `has_children` and `extended_quantity` for every table."""
     lines = lines.copy(deep=False)  # the four columns are replaced, never written into
@@ -154,40 +173,17 @@ def link_levels(lines: pd.DataFrame) -> pd.DataFrame:
     ext_out = lines["extended_quantity"].astype("float64").copy()
     children = pd.Series(False, index=lines.index)
     for _, group in lines.groupby("table", sort=False):
-        levels = _levels_for_table(group)
         qty = group["quantity"].astype("float64")
         stated_ext = group["extended_quantity"].astype("float64")
-        if levels is None:
-            linked = _linked_by_parent(group)
-            if linked is not None:
-                lv, pp, ext, has_child = linked
-                rows = group["row"].to_numpy()
-                idx = group.index.to_numpy()
-                level_out.loc[idx] = lv
-                parent_out.loc[idx] = np.where(pp >= 0, rows[np.maximum(pp, 0)], np.nan)
-                children.loc[idx] = has_child
-                computed = pd.Series(ext, index=idx).where(qty.notna().to_numpy(), np.nan)
-                ext_out.loc[idx] = stated_ext.where(stated_ext.notna(), computed)
-                continue
+        tree = _tree_by_levels(group, qty) or _linked_by_parent(group)
+        if tree is None:
             ext_out.loc[group.index] = stated_ext.where(stated_ext.notna(), qty)
             continue
-        # normalise so the top level is 1
-        base = levels.min()
-        lv = (levels - base + 1).to_numpy()
-        q = qty.fillna(1.0).to_numpy()
+        lv, pp, ext, has_child = tree
         rows = group["row"].to_numpy()
         idx = group.index.to_numpy()
-        if _parents_below(lv):
-            # Excel's 'summary rows below detail': each assembly follows its parts
-            ext, pp, has_child = _walk(lv[::-1].copy(), q[::-1].copy())
-            n = len(lv)
-            ext, has_child = ext[::-1], has_child[::-1]
-            pp = np.where(pp[::-1] >= 0, n - 1 - pp[::-1], -1)
-        else:
-            ext, pp, has_child = _walk(lv, q)
-        parents = np.where(pp >= 0, rows[np.maximum(pp, 0)], np.nan)
         level_out.loc[idx] = lv
-        parent_out.loc[idx] = parents
+        parent_out.loc[idx] = np.where(pp >= 0, rows[np.maximum(pp, 0)], np.nan)
         children.loc[idx] = has_child
         computed = pd.Series(ext, index=idx).where(qty.notna().to_numpy(), np.nan)
         ext_out.loc[idx] = stated_ext.where(stated_ext.notna(), computed)
