@@ -925,7 +925,7 @@ def _implied_levels(
         if _looks_like_levels(lv):
             levels = (lv - lv.min() + 1).astype(str).astype(object)
             return levels, "the rows' outline grouping (Data › Group)", None
-    best: tuple[int, np.ndarray, int] | None = None
+    best: tuple[np.ndarray, np.ndarray, int] | None = None  # widths, indentation, column
     for fld in _INDENT_FIELDS:
         for c in spec.cols(fld):
             values = _col_raw(raw, c, r0, r1).to_numpy(dtype=object)[rows]
@@ -946,13 +946,12 @@ def _implied_levels(
             if not filled.any() or not _looks_like_levels(lead[filled]):
                 continue
             widths = np.unique(lead[filled])
-            if best is None or len(widths) > best[0]:
-                best = (len(widths), lead, c)
+            if best is None or len(widths) > len(best[0]):
+                best = (widths, lead, c)
     if best is None:
         return None
-    _, lead, c = best
+    widths, lead, c = best
     # each distinct indentation is one level deeper; a line without text keeps the one above
-    widths = np.unique(lead[lead >= 0])
     rank = np.searchsorted(widths, np.maximum(lead, 0)) + 1
     levels = pd.Series(np.where(lead >= 0, rank, np.nan)).ffill().fillna(1).astype(int)
     at = column_letter(c)
